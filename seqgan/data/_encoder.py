@@ -1,0 +1,510 @@
+"""From the user's data to :class:`SequenceData` and back to the user's container.
+
+Accepted inputs (see ``docs/data.md``):
+
+* a 3-D array ``(n_sequences, seq_len, n_features)``;
+* a list of 2-D arrays ``(length_i, n_features)`` (or 1-D arrays for one feature) of different
+  lengths: padded, lengths kept;
+* a long DataFrame (one row per time step) with ``id_column`` and optionally ``time_column``;
+* a wide DataFrame (one long series, rows are time steps) cut into windows of ``seq_len`` with
+  ``stride``.
+
+Samples come back in the same container: arrays as arrays (a list when lengths vary), DataFrames
+as long DataFrames with new ids, a time column, the original column names and dtypes.
+"""
+
+from __future__ import annotations
+
+import logging
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from seqgan.data._condition import ConditionEncoder
+from seqgan.data._container import SequenceData
+from seqgan.data._scaling import FeatureScaler
+
+logger = logging.getLogger(__name__)
+
+_MAX_REPORTED = 3
+
+
+def _where_not_finite(arr: np.ndarray) -> str:
+    bad = np.argwhere(~np.isfinite(arr))[:_MAX_REPORTED]
+    return ", ".join(str(tuple(int(i) for i in idx)) for idx in bad)
+
+
+def check_finite(name: str, arr: np.ndarray, hint: str = "") -> None:
+    """Raise a ValueError that says where ``arr`` holds NaN or inf."""
+    if np.isfinite(arr).all():
+        return
+    kind = "NaN" if np.isnan(arr).any() else "inf"
+    n_bad = int((~np.isfinite(arr)).sum())
+    raise ValueError(
+        f"`{name}` contains {n_bad} {kind} value(s), first at index {_where_not_finite(arr)}. "
+        + (hint or "Impute or drop missing values before fitting (e.g. forward fill).")
+    )
+
+
+def _as_float_array(name: str, values: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(values)
+    except Exception as exc:  # ragged nested lists end here
+        raise TypeError(f"`{name}` could not be read as a numeric array: {exc}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(
+            f"`{name}` must hold numbers; got dtype {arr.dtype}. Convert text columns first, or "
+            "pass a DataFrame and declare them with `categorical=[...]`."
+        )
+    return arr
+
+
+class SequenceEncoder:
+    """Fitted translation between the user's data and scaled, padded arrays.
+
+    Parameters
+    ----------
+    scaling : {"minmax", "standard", None}
+        Per-feature scaling of the values (and of static features), fitted on valid steps.
+    seq_len : int or None
+        Training length: the window length for wide DataFrames, the padded length otherwise
+        (None: the longest sequence).
+    owner : str
+        Name used in error messages (the estimator's class name).
+    """
+
+    def __init__(self, *, scaling: str | None = "minmax", seq_len: int | None = None,
+                 owner: str = "model") -> None:
+        self.scaling = scaling
+        self.seq_len = seq_len
+        self.owner = owner
+
+    # ------------------------------------------------------------------ fit
+    def fit_transform(
+        self,
+        X: Any,
+        *,
+        static: Any = None,
+        condition: Any = None,
+        id_column: str | None = None,
+        time_column: str | None = None,
+        categorical: Sequence[str] | None = None,
+        stride: int = 1,
+    ) -> SequenceData:
+        """Validate ``X`` (and ``static``, ``condition``), fit the scalers, return scaled data."""
+        if isinstance(X, pd.DataFrame):
+            if id_column is not None:
+                seqs, ids = self._read_long(X, id_column, time_column, categorical)
+            else:
+                seqs, ids = self._read_wide(X, time_column, categorical, stride), None
+        else:
+            for arg, value in (("id_column", id_column), ("time_column", time_column),
+                               ("categorical", categorical)):
+                if value is not None:
+                    raise ValueError(f"`{arg}` applies to DataFrame input only; X is a "
+                                     f"{type(X).__name__}.")
+            seqs, ids = self._read_arrays(X), None
+
+        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+        if (lengths == 0).any():
+            first = int(np.argmax(lengths == 0))
+            raise ValueError(f"Sequence {first} of `X` is empty (0 time steps); drop it.")
+        longest = int(lengths.max())
+        if self.seq_len is not None and longest > self.seq_len and self.kind_ != "wide":
+            raise ValueError(
+                f"`X` has sequences of length up to {longest}, longer than seq_len="
+                f"{self.seq_len}. Set seq_len=None (use the longest), raise it, or cut the series "
+                "into windows (pass one long series as a wide DataFrame)."
+            )
+        total_len = self.seq_len if self.seq_len is not None else longest
+        raw = np.zeros((len(seqs), total_len, self.n_channels_), dtype=np.float64)
+        for i, seq in enumerate(seqs):
+            raw[i, : len(seq)] = seq
+        mask = np.arange(total_len)[None, :] < lengths[:, None]
+
+        self.scaler_ = FeatureScaler(self.scaling).fit(raw, mask)
+        for start, stop in self._categorical_slices():  # one-hot channels stay 0/1
+            self.scaler_.offset_[start:stop], self.scaler_.scale_[start:stop] = 0.0, 1.0
+        values = self.scaler_.transform(raw) * mask[..., None]
+
+        uniq, counts = np.unique(lengths, return_counts=True)
+        self.length_values_, self.length_counts_ = uniq.tolist(), counts.tolist()
+        self.fixed_length_ = bool(len(uniq) == 1 and uniq[0] == total_len)
+        self.train_len_ = total_len
+
+        static_arr = self._fit_static(static, len(seqs), ids)
+        self.condition_encoder_ = None
+        cond_arr = None
+        if condition is not None:
+            condition = _align_to_ids(condition, ids, "condition")
+            self.condition_encoder_ = ConditionEncoder()
+            cond_arr = self.condition_encoder_.fit_transform(condition, len(seqs))
+        return SequenceData(values.astype(np.float32), lengths, static_arr, cond_arr)
+
+    def _read_arrays(self, X: Any) -> list[np.ndarray]:
+        if isinstance(X, (list, tuple)):
+            if len(X) == 0:
+                raise ValueError("`X` is empty: expected at least one sequence.")
+            if all(np.ndim(x) in (1, 2) for x in X) and not all(
+                isinstance(x, numbers.Number) for x in X
+            ):
+                self.kind_ = "list"
+                elements = [_as_float_array(f"X[{i}]", x) for i, x in enumerate(X)]
+                self.list_element_ndim_ = 1 if all(e.ndim == 1 for e in elements) else 2
+                elements = [e[:, None] if e.ndim == 1 else e for e in elements]
+                widths = {e.shape[1] for e in elements}
+                if len(widths) > 1:
+                    raise ValueError(
+                        f"The sequences in `X` have different numbers of features: "
+                        f"{sorted(widths)}. Every sequence needs the same features."
+                    )
+                for i, e in enumerate(elements):
+                    check_finite(f"X[{i}]", e)
+                self._set_array_columns(elements[0].shape[1], elements[0].dtype)
+                return [e.astype(np.float64) for e in elements]
+        if not hasattr(X, "__array__") and not isinstance(X, (list, tuple)):
+            raise TypeError(
+                "`X` must be a 3-D array (n_sequences, seq_len, n_features), a list of 2-D "
+                f"arrays, or a pandas DataFrame; got {type(X).__name__}."
+            )
+        arr = _as_float_array("X", X)
+        if arr.ndim != 3:
+            hint = (" For one long series, pass a DataFrame (rows = time steps) to cut it into "
+                    "windows, or add a sequence axis with X[None]." if arr.ndim == 2 else "")
+            raise ValueError(
+                f"`X` must have shape (n_sequences, seq_len, n_features); got {arr.shape}.{hint}"
+            )
+        if 0 in arr.shape:
+            raise ValueError(f"`X` is empty: got shape {arr.shape}.")
+        check_finite("X", arr)
+        self.kind_ = "array"
+        self._set_array_columns(arr.shape[2], arr.dtype)
+        return list(arr.astype(np.float64))
+
+    def _set_array_columns(self, n_features: int, dtype: np.dtype) -> None:
+        self.columns_ = [{"name": f"x{j}", "dtype": str(dtype)} for j in range(n_features)]
+        self.n_channels_ = n_features
+        self.feature_names_ = [c["name"] for c in self.columns_]
+
+    def _read_frame_columns(self, frame: pd.DataFrame, exclude: list[str],
+                            categorical: Sequence[str] | None) -> pd.DataFrame:
+        """Record the value columns' layout; return the frame's numeric encoding (one-hot)."""
+        categorical = list(categorical or [])
+        unknown = [c for c in categorical if c not in frame.columns]
+        if unknown:
+            raise ValueError(f"`categorical` names columns that are not in X: {unknown}. "
+                             f"Columns: {list(frame.columns)}.")
+        value_cols = [c for c in frame.columns if c not in exclude]
+        if not value_cols:
+            raise ValueError("X has no value columns besides the id and time columns.")
+        self.columns_, parts = [], []
+        for col in value_cols:
+            series = frame[col]
+            if col in categorical or isinstance(series.dtype, pd.CategoricalDtype):
+                if series.isna().any():
+                    raise ValueError(f"Categorical column {col!r} has missing values; fill them "
+                                     "(e.g. with an explicit 'missing' category).")
+                cats = (list(series.cat.categories) if isinstance(series.dtype,
+                        pd.CategoricalDtype) else sorted(series.unique().tolist(), key=str))
+                codes = pd.Categorical(series, categories=cats).codes
+                parts.append(np.eye(len(cats))[codes])
+                self.columns_.append({"name": col, "dtype": str(series.dtype),
+                                      "categories": [_to_json_scalar(c) for c in cats]})
+            elif pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(
+                series.dtype
+            ):
+                arr = series.to_numpy(dtype=np.float64, na_value=np.nan)
+                if not np.isfinite(arr).all():
+                    bad = int(np.argmax(~np.isfinite(arr)))
+                    kind = "NaN" if np.isnan(arr[bad]) else "inf"
+                    raise ValueError(
+                        f"Column {col!r} of X has {kind} at row {frame.index[bad]!r} "
+                        f"({int((~np.isfinite(arr)).sum())} non-finite in all). Impute missing "
+                        "values first, e.g. df.groupby(id_column).ffill()."
+                    )
+                parts.append(arr[:, None])
+                self.columns_.append({"name": col, "dtype": str(series.dtype)})
+            else:
+                raise TypeError(
+                    f"Column {col!r} of X is not numeric (dtype {series.dtype}). Declare it with "
+                    f"`categorical=[{col!r}]`, convert it, or drop it."
+                )
+        self.feature_names_ = value_cols
+        encoded = np.concatenate(parts, axis=1)
+        self.n_channels_ = encoded.shape[1]
+        return encoded
+
+    def _read_long(self, X: pd.DataFrame, id_column: str, time_column: str | None,
+                   categorical: Sequence[str] | None) -> tuple[list[np.ndarray], np.ndarray]:
+        for arg, col in (("id_column", id_column), ("time_column", time_column)):
+            if col is not None and col not in X.columns:
+                raise ValueError(f"`{arg}`={col!r} is not a column of X. Columns: "
+                                 f"{list(X.columns)}.")
+        if len(X) == 0:
+            raise ValueError("`X` is empty: the DataFrame has no rows.")
+        if X[id_column].isna().any():
+            raise ValueError(f"The id column {id_column!r} has missing values.")
+        self.kind_ = "long"
+        self.id_column_, self.time_column_ = id_column, time_column
+        self.id_dtype_ = str(X[id_column].dtype)
+        frame = X
+        if time_column is not None:
+            if X[time_column].isna().any():
+                raise ValueError(f"The time column {time_column!r} has missing values.")
+            dup = X.duplicated([id_column, time_column])
+            if dup.any():
+                row = X.index[int(np.argmax(dup.to_numpy()))]
+                raise ValueError(f"X has two rows for the same ({id_column}, {time_column}) "
+                                 f"pair, e.g. at row {row!r}. Each step of a sequence needs one row.")
+            frame = X.sort_values([time_column], kind="stable")
+        exclude = [id_column] + ([time_column] if time_column is not None else [])
+        encoded = self._read_frame_columns(frame, exclude, categorical)
+        ids = pd.unique(X[id_column])  # sequences keep the order of first appearance
+        codes = pd.Categorical(frame[id_column], categories=ids).codes
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+        seqs = [encoded[order[a:b]] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        self._fit_time_template(frame[time_column].to_numpy()[order] if time_column else None,
+                                bounds, frame[time_column].dtype if time_column else None)
+        return seqs, np.asarray(ids)
+
+    def _fit_time_template(self, times: np.ndarray | None, bounds: np.ndarray,
+                           dtype: Any) -> None:
+        """Learn a regular time axis (start + k * step) if the data has one."""
+        self.time_ = {"kind": "positional", "dtype": "int64", "start": 0, "step": 1}
+        if times is None:
+            return
+        is_dt = pd.api.types.is_datetime64_any_dtype(dtype)
+        if not is_dt and not pd.api.types.is_numeric_dtype(dtype):
+            logger.warning("Time column is neither numeric nor datetime; samples get step "
+                           "numbers 0, 1, ... instead.")
+            return
+        t = (pd.to_datetime(times).asi8 if is_dt else times.astype(np.float64))
+        starts = t[bounds[:-1]]
+        diffs = np.concatenate([np.diff(t[a:b]) for a, b in zip(bounds[:-1], bounds[1:],
+                                                                   strict=True)])
+        if diffs.size and not np.allclose(diffs, diffs[0], rtol=1e-9, atol=0):
+            logger.warning("The time column is not regular (steps differ); samples get step "
+                           "numbers 0, 1, ... instead.")
+            return
+        step = diffs[0] if diffs.size else 1
+        values, counts = np.unique(starts, return_counts=True)
+        start = values[np.argmax(counts)]
+        kind = "datetime" if is_dt else "numeric"
+        cast = int if (is_dt or np.issubdtype(dtype, np.integer)) else float
+        self.time_ = {"kind": kind, "dtype": str(dtype), "start": cast(start), "step": cast(step)}
+
+    def _read_wide(self, X: pd.DataFrame, time_column: str | None,
+                   categorical: Sequence[str] | None, stride: int) -> list[np.ndarray]:
+        if time_column is not None:
+            if time_column not in X.columns:
+                raise ValueError(f"`time_column`={time_column!r} is not a column of X. "
+                                 f"Columns: {list(X.columns)}.")
+            X = X.sort_values(time_column, kind="stable")
+        if len(X) == 0:
+            raise ValueError("`X` is empty: the DataFrame has no rows.")
+        self.kind_ = "wide"
+        self.id_column_, self.time_column_ = "window", "step"
+        self.id_dtype_ = "int64"
+        self.time_ = {"kind": "positional", "dtype": "int64", "start": 0, "step": 1}
+        exclude = [time_column] if time_column is not None else []
+        encoded = self._read_frame_columns(X, exclude, categorical)
+        if self.seq_len is None:
+            raise ValueError("A wide DataFrame (one long series) is cut into windows of "
+                             "`seq_len` steps: set seq_len, or pass id_column for long format.")
+        if isinstance(stride, bool) or not isinstance(stride, numbers.Integral) or stride < 1:
+            raise ValueError(f"`stride` must be an int >= 1; got {stride!r}.")
+        if len(encoded) < self.seq_len:
+            raise ValueError(f"The series has {len(encoded)} steps, shorter than one window of "
+                             f"seq_len={self.seq_len}. Lower seq_len or pass a longer series.")
+        starts = range(0, len(encoded) - self.seq_len + 1, stride)
+        return [encoded[s : s + self.seq_len] for s in starts]
+
+    def _fit_static(self, static: Any, n: int, ids: np.ndarray | None) -> np.ndarray | None:
+        self.static_scaler_, self.static_names_ = None, None
+        if static is None:
+            return None
+        static = _align_to_ids(static, ids, "static")
+        if isinstance(static, pd.DataFrame):
+            self.static_names_ = [str(c) for c in static.columns]
+        arr = _as_float_array("static", static)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2:
+            raise ValueError(f"`static` must have shape (n_sequences, n_static); got {arr.shape}.")
+        if len(arr) != n:
+            raise ValueError(f"`static` has {len(arr)} rows but X has {n} sequences; give one "
+                             "row per sequence.")
+        check_finite("static", arr)
+        self.static_scaler_ = FeatureScaler(self.scaling).fit(arr.astype(np.float64))
+        if self.static_names_ is None:
+            self.static_names_ = [f"s{j}" for j in range(arr.shape[1])]
+        return self.static_scaler_.transform(arr.astype(np.float64))
+
+    def _categorical_slices(self) -> list[tuple[int, int]]:
+        slices, pos = [], 0
+        for col in self.columns_:
+            width = len(col.get("categories", [None]))
+            if "categories" in col:
+                slices.append((pos, pos + width))
+            pos += width
+        return slices
+
+    # ------------------------------------------------------------- sampling side
+    @property
+    def n_static_(self) -> int:
+        return 0 if self.static_scaler_ is None else len(self.static_names_)
+
+    @property
+    def condition_dim_(self) -> int:
+        return 0 if self.condition_encoder_ is None else self.condition_encoder_.dim_
+
+    def sample_lengths(self, n: int, rng: np.random.Generator,
+                       seq_len: int | None = None) -> np.ndarray:
+        """Lengths for ``n`` samples: the training length distribution, or ``seq_len`` for all."""
+        if seq_len is not None:
+            return np.full(n, seq_len, dtype=np.int64)
+        if self.fixed_length_:
+            return np.full(n, self.train_len_, dtype=np.int64)
+        p = np.asarray(self.length_counts_, dtype=np.float64)
+        return rng.choice(np.asarray(self.length_values_, dtype=np.int64), size=n, p=p / p.sum())
+
+    def inverse_transform(self, values: np.ndarray, lengths: np.ndarray) -> Any:
+        """Scaled ``values`` (n, T, n_channels) with ``lengths`` (n,) -> the user's container."""
+        raw = self.scaler_.inverse_transform(values)
+        n, total = raw.shape[:2]
+        variable = bool((lengths != total).any())
+        if self.kind_ in ("array", "list"):
+            dtype = np.dtype(self.columns_[0]["dtype"])
+            out = _cast_numeric(raw, dtype)
+            if self.kind_ == "array" and not variable:
+                return out
+            seqs = [out[i, : lengths[i]] for i in range(n)]
+            if self.kind_ == "list" and self.list_element_ndim_ == 1:
+                seqs = [s[:, 0] for s in seqs]
+            return seqs
+        return self._to_long_frame(raw, lengths)
+
+    def _to_long_frame(self, raw: np.ndarray, lengths: np.ndarray) -> pd.DataFrame:
+        n = raw.shape[0]
+        mask = np.arange(raw.shape[1])[None, :] < lengths[:, None]
+        flat = raw[mask]  # (sum(lengths), n_channels), sequence-major
+        seq_index = np.repeat(np.arange(n), lengths)
+        step = np.concatenate([np.arange(length) for length in lengths])
+        data: dict[str, Any] = {self.id_column_: _new_ids(n, self.id_dtype_)[seq_index],
+                                self.time_column_ or "step": self._time_values(step)}
+        pos = 0
+        for col in self.columns_:
+            if "categories" in col:
+                k = len(col["categories"])
+                codes = flat[:, pos : pos + k].argmax(axis=1)
+                cats = col["categories"]
+                values = pd.Categorical.from_codes(codes, categories=cats)
+                data[col["name"]] = (values if col["dtype"] == "category" else
+                                     _restore_extension(pd.Series(np.asarray(
+                                         cats, dtype=object)[codes]), col["dtype"]))
+                pos += k
+            else:
+                data[col["name"]] = _cast_numeric(flat[:, pos], np.dtype(col["dtype"])
+                                                  if _is_numpy_dtype(col["dtype"]) else None)
+                pos += 1
+        frame = pd.DataFrame(data)
+        for col in self.columns_:  # restore extension dtypes (e.g. Int64, string)
+            if "categories" not in col and not _is_numpy_dtype(col["dtype"]):
+                frame[col["name"]] = _restore_extension(frame[col["name"]], col["dtype"])
+        return frame
+
+    def _time_values(self, step: np.ndarray) -> Any:
+        t = self.time_
+        if t["kind"] == "positional":
+            return step.astype(np.int64)
+        values = t["start"] + step * t["step"]
+        if t["kind"] == "datetime":
+            return pd.to_datetime(values.astype(np.int64)).astype(t["dtype"])
+        return values.astype(t["dtype"])
+
+    # ---------------------------------------------------------------- state
+    _STATE = ("scaling", "seq_len", "kind_", "columns_", "n_channels_", "feature_names_",
+              "length_values_", "length_counts_", "fixed_length_", "train_len_", "static_names_")
+    _OPTIONAL = ("list_element_ndim_", "id_column_", "time_column_", "id_dtype_", "time_")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON state (no arrays, no pickle)."""
+        state = {k: getattr(self, k) for k in self._STATE}
+        state.update({k: getattr(self, k) for k in self._OPTIONAL if hasattr(self, k)})
+        state["scaler"] = self.scaler_.to_dict()
+        state["static_scaler"] = (None if self.static_scaler_ is None
+                                  else self.static_scaler_.to_dict())
+        state["condition"] = (None if self.condition_encoder_ is None
+                              else self.condition_encoder_.to_dict())
+        return state
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any], owner: str = "model") -> SequenceEncoder:
+        enc = cls(scaling=state["scaling"], seq_len=state["seq_len"], owner=owner)
+        for key in cls._STATE + cls._OPTIONAL:
+            if key in state:
+                setattr(enc, key, state[key])
+        enc.scaler_ = FeatureScaler.from_dict(state["scaler"])
+        enc.static_scaler_ = (None if state["static_scaler"] is None
+                              else FeatureScaler.from_dict(state["static_scaler"]))
+        enc.condition_encoder_ = (None if state["condition"] is None
+                                  else ConditionEncoder.from_dict(state["condition"]))
+        return enc
+
+
+def _align_to_ids(values: Any, ids: np.ndarray | None, name: str) -> Any:
+    """For long DataFrames, a Series/DataFrame indexed by sequence id is reordered to match."""
+    if ids is None or not isinstance(values, (pd.Series, pd.DataFrame)):
+        return values
+    if set(ids).issubset(set(values.index)) and len(values.index.unique()) == len(values):
+        return values.loc[ids]
+    return values
+
+
+def _to_json_scalar(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _is_numpy_dtype(name: str) -> bool:
+    try:
+        return isinstance(np.dtype(name), np.dtype)
+    except TypeError:
+        return False
+
+
+def _cast_numeric(values: np.ndarray, dtype: np.dtype | None) -> np.ndarray:
+    """Round to integers for integer/bool dtypes; keep floats (float64 for non-floats)."""
+    if dtype is None:
+        return values
+    if dtype == bool:
+        return np.clip(np.rint(values), 0, 1).astype(bool)
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        return np.clip(np.rint(values), info.min, info.max).astype(dtype)
+    if np.issubdtype(dtype, np.floating):
+        return values.astype(dtype)
+    return values
+
+
+def _restore_extension(series: pd.Series, dtype: str) -> pd.Series:
+    """Cast back to the column's original dtype where pandas can; keep it as is otherwise."""
+    kind = dtype.lower()
+    try:
+        if series.dtype != object and kind.startswith(("int", "uint")):
+            return series.round().astype(dtype)
+        if series.dtype != object and kind == "boolean":
+            return (series.round().clip(0, 1) > 0).astype(dtype)
+        return series.astype(dtype)
+    except (TypeError, ValueError):
+        return series
+
+
+def _new_ids(n: int, id_dtype: str) -> np.ndarray:
+    if _is_numpy_dtype(id_dtype) and np.issubdtype(np.dtype(id_dtype), np.integer):
+        return np.arange(n, dtype=np.int64)
+    width = len(str(max(n - 1, 0)))
+    return np.array([f"synthetic-{i:0{width}d}" for i in range(n)], dtype=object)

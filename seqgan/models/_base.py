@@ -1,0 +1,315 @@
+"""The estimator base class every GAN shares: fit, sample, save, load."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+from torch import nn
+
+from seqgan._validation import (
+    BOOL,
+    NONE,
+    RANDOM_STATE,
+    InstanceOf,
+    Interval,
+    Options,
+    check_int,
+    check_random_state,
+    seed_from,
+    validate_params,
+)
+from seqgan.data import SequenceData, SequenceEncoder
+from seqgan.training import Callback, DivergenceError, Phase, Trainer
+
+logger = logging.getLogger(__name__)
+
+MODEL_REGISTRY: dict[str, type[GANEstimator]] = {}
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """The shapes networks are built for (saved with the model so it can be rebuilt).
+
+    ``n_channels`` counts encoded channels (one-hot categoricals widen it); ``seq_len`` is the
+    training length; ``condition_dim`` and ``n_static`` are 0 when unused.
+    """
+
+    n_channels: int
+    seq_len: int
+    condition_dim: int = 0
+    n_static: int = 0
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU; anything torch accepts otherwise."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r} "
+                         f"({exc}).") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"`device`={device!r} but CUDA is not available here; use 'auto' or "
+                         "'cpu'.")
+    return resolved
+
+
+class GANEstimator(BaseEstimator):
+    """Base class of every seqgan model, in scikit-learn style.
+
+    Subclasses store their hyperparameters in ``__init__`` (nothing else), list their rules in
+    ``_param_rules``, and implement four methods: ``_build_module(spec)`` (all networks in one
+    ``nn.Module``), ``_build_optimizers(module)``, ``_phases(module, spec)`` (the training recipe)
+    and ``_generate(module, n, seq_len, condition, generator)`` (scaled samples).
+
+    Fitted attributes: ``module_``, ``encoder_`` (data layout and scalers), ``scaler_``,
+    ``history_`` (DataFrame, one row per iteration), ``n_features_in_``, ``feature_names_in_``,
+    ``spec_``, ``device_``, ``stopped_early_``.
+    """
+
+    #: Rules checked by ``fit``: parameter name -> list of accepted rules (any may match).
+    _param_rules: ClassVar[dict[str, list]] = {
+        "seq_len": [Interval(int, 1, None), NONE],
+        "batch_size": [Interval(int, 1, None)],
+        "scaling": [Options(("minmax", "standard")), NONE],
+        "device": [InstanceOf((str, torch.device), "a device string ('auto', 'cpu', 'cuda')")],
+        "random_state": [RANDOM_STATE],
+        "verbose": [BOOL],
+    }
+    supports_condition: ClassVar[bool] = False
+    supports_static: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            MODEL_REGISTRY[cls.__name__] = cls
+
+    # ------------------------------------------------------------------ subclass API
+    def _build_module(self, spec: DataSpec) -> nn.Module:
+        raise NotImplementedError
+
+    def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
+        raise NotImplementedError
+
+    def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
+        raise NotImplementedError
+
+    def _generate(self, module: nn.Module, n: int, seq_len: int,
+                  condition: torch.Tensor | None, generator: torch.Generator | None
+                  ) -> torch.Tensor:
+        """Scaled samples (n, seq_len, n_channels) on the module's device."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ fit
+    def _all_rules(self) -> dict[str, list]:
+        rules: dict[str, list] = {}
+        for klass in reversed(type(self).__mro__):
+            rules.update(getattr(klass, "_param_rules", {}))
+        return {k: v for k, v in rules.items() if k in self.get_params(deep=False)}
+
+    def _validate_params(self) -> None:
+        validate_params(type(self).__name__, self.get_params(deep=False), self._all_rules())
+
+    def fit(
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        condition: Any = None,
+        static: Any = None,
+        id_column: str | None = None,
+        time_column: str | None = None,
+        categorical: Sequence[str] | None = None,
+        stride: int = 1,
+        callbacks: Iterable[Callback] | None = None,
+        checkpoint_dir: str | Path | None = None,
+        checkpoint_every: int | None = None,
+        resume: bool = False,
+    ) -> GANEstimator:
+        """Train on ``X``; return ``self``.
+
+        Parameters
+        ----------
+        X : ndarray (n_sequences, seq_len, n_features), list of 2-D arrays, or DataFrame
+            Training sequences. A list may hold sequences of different lengths. A DataFrame is
+            long format (one row per step) when ``id_column`` is given, else one long series cut
+            into windows of ``seq_len`` steps every ``stride`` rows.
+        y : array-like, optional
+            Alias of ``condition`` (scikit-learn convention).
+        condition : array-like (n_sequences,) or (n_sequences, c), optional
+            Class labels or vectors, for conditional models.
+        static : array-like (n_sequences, n_static), optional
+            Per-sequence static features, for models that use them.
+        id_column, time_column, categorical, stride
+            DataFrame layout; see ``docs/data.md``.
+        callbacks : iterable of Callback, optional
+        checkpoint_dir : path, optional
+            Write ``checkpoint.pt`` here (every ``checkpoint_every`` iterations, on early stop
+            or Ctrl-C, and at the end).
+        resume : bool
+            Continue from ``checkpoint_dir/checkpoint.pt`` if it exists; the result equals an
+            uninterrupted run with the same ``random_state`` (on CPU).
+        """
+        self._validate_params()
+        name = type(self).__name__
+        if y is not None:
+            if condition is not None:
+                raise ValueError("Pass the condition once: as `y` or as `condition`, not both.")
+            condition = y
+        if condition is not None and not self.supports_condition:
+            raise ValueError(f"{name} is unconditional and takes no `condition`/`y`; use a "
+                             "conditional model such as RCGAN.")
+        if static is not None and not self.supports_static:
+            raise ValueError(f"{name} does not use static features; drop `static`.")
+        if checkpoint_every is not None:
+            check_int("checkpoint_every", checkpoint_every, low=1)
+        if resume and checkpoint_dir is None:
+            raise ValueError("`resume=True` needs `checkpoint_dir` (where the checkpoint is).")
+
+        encoder = SequenceEncoder(scaling=self.scaling, seq_len=self.seq_len, owner=name)
+        data = encoder.fit_transform(X, static=static, condition=condition, id_column=id_column,
+                                     time_column=time_column, categorical=categorical,
+                                     stride=stride)
+        spec = DataSpec(data.n_channels, data.seq_len, encoder.condition_dim_, encoder.n_static_)
+        device = resolve_device(self.device)
+        seed = seed_from(self.random_state)
+        fork_devices = list(range(torch.cuda.device_count())) if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=fork_devices):
+            torch.manual_seed(seed)
+            module = self._build_module(spec).to(device)
+            trainer = Trainer(
+                module, self._build_optimizers(module), self._phases(module, spec),
+                batch_size=self.batch_size, device=device, progress=self.verbose,
+                callbacks=callbacks or (), checkpoint_dir=checkpoint_dir,
+                checkpoint_every=checkpoint_every, fingerprint=_fingerprint(data),
+            )
+            if resume:
+                trainer.resume_from(checkpoint_dir)
+            try:
+                trainer.fit(data)
+            except DivergenceError:
+                self._set_fitted(module, encoder, spec, device, trainer)
+                raise
+        self._set_fitted(module, encoder, spec, device, trainer)
+        if trainer.stopped_early:
+            logger.info("%s stopped early at phase %d, iteration %d.", name,
+                        trainer.phase_index, trainer.iteration)
+        return self
+
+    def _set_fitted(self, module: nn.Module, encoder: SequenceEncoder, spec: DataSpec,
+                    device: torch.device, trainer: Trainer | None) -> None:
+        module.eval()
+        self.module_, self.encoder_, self.scaler_ = module, encoder, encoder.scaler_
+        self.spec_, self.device_ = spec, device
+        self.n_features_in_ = len(encoder.feature_names_)
+        if encoder.kind_ in ("long", "wide"):
+            self.feature_names_in_ = np.asarray(encoder.feature_names_, dtype=object)
+        if trainer is not None:
+            self.history_ = trainer.history_frame
+            self.stopped_early_ = trainer.stopped_early
+
+    # ------------------------------------------------------------------ sample
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "module_"):
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit(X) "
+                                 "first (or seqgan.load(path) a saved model).")
+
+    def sample(self, n: int, *, condition: Any = None, seq_len: int | None = None,
+               random_state: Any = None, batch_size: int = 4096) -> Any:
+        """Generate ``n`` sequences in the user's units and container type.
+
+        Parameters
+        ----------
+        n : int
+            Number of sequences.
+        condition : array-like (n,) or (n, c), optional
+            For conditional models: the class (or vector) of each sample; a single label is
+            repeated. Unconditional models refuse it.
+        seq_len : int, optional
+            Length of every sample (RNN models can go past the training length). Default: the
+            training length, or lengths drawn from the training length distribution when the
+            training sequences had different lengths.
+        random_state : int, numpy Generator or None
+            Same seed, same samples (on the same machine and device).
+        batch_size : int
+            Sequences generated per forward pass.
+
+        Returns
+        -------
+        ndarray (n, seq_len, n_features), a list of arrays (variable lengths), or a DataFrame in
+        long format, matching what ``fit`` received.
+        """
+        self._check_fitted()
+        n = check_int("n", n, low=1)
+        batch_size = check_int("batch_size", batch_size, low=1)
+        if seq_len is not None:
+            seq_len = check_int("seq_len", seq_len, low=1)
+        cond = self._encode_condition(condition, n)
+        rng = check_random_state(random_state)
+        generator = torch.Generator().manual_seed(seed_from(rng))
+        lengths = self.encoder_.sample_lengths(n, rng, seq_len)
+        total = int(lengths.max())
+        chunks = []
+        self.module_.eval()
+        with torch.no_grad():
+            for start in range(0, n, batch_size):
+                stop = min(start + batch_size, n)
+                c = None if cond is None else cond[start:stop].to(self.device_)
+                chunks.append(self._generate(self.module_, stop - start, total, c, generator)
+                              .float().cpu().numpy())
+        values = np.concatenate(chunks, axis=0)
+        values *= np.arange(total)[None, :, None] < lengths[:, None, None]
+        return self.encoder_.inverse_transform(values, lengths)
+
+    def _encode_condition(self, condition: Any, n: int) -> torch.Tensor | None:
+        enc = self.encoder_.condition_encoder_
+        if enc is None:
+            if condition is not None:
+                raise ValueError(f"This {type(self).__name__} was fitted without a condition; "
+                                 "do not pass `condition` to sample().")
+            return None
+        if condition is None:
+            raise ValueError(f"This {type(self).__name__} was fitted with a condition; pass "
+                             "`condition` (one per sample) to sample().")
+        return torch.as_tensor(enc.transform(condition, n))
+
+    # ------------------------------------------------------------------ save / load
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model to one file (safetensors weights + JSON metadata; no pickle).
+
+        Returns the path written. Load it with :func:`seqgan.load`.
+        """
+        from seqgan._io import save_model
+
+        self._check_fitted()
+        return save_model(self, path)
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Alias of ``history_``."""
+        self._check_fitted()
+        return self.history_
+
+
+def _fingerprint(data: SequenceData) -> str:
+    """A short hash of the training data, to refuse resuming on other data."""
+    h = hashlib.sha256()
+    for arr in (data.values, data.lengths, data.static, data.condition):
+        if arr is not None:
+            h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()[:16]
+
+
+def spec_to_dict(spec: DataSpec) -> dict[str, int]:
+    return asdict(spec)

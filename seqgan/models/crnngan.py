@@ -1,0 +1,268 @@
+"""C-RNN-GAN (Mogren 2016): an LSTM generator fed noise at every step and its own previous
+output, against a bidirectional LSTM discriminator that scores every step."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from seqgan._validation import BOOL, NONE, Interval, Options
+from seqgan.losses import Objective, get_objective, masked_mean
+from seqgan.models._base import DataSpec, GANEstimator
+from seqgan.nn import ACTIVATIONS, RNNStack, make_activation
+from seqgan.training import Batch, Phase, Update
+
+
+class CRNNGenerator(nn.Module):
+    """Noise (batch, seq_len, latent_dim) -> sequences (batch, seq_len, n_channels).
+
+    Each step's input is ``act(W [z_t, x_{t-1}] + b)`` fed to a stack of LSTM cells, and a linear
+    layer maps the top cell's output to ``x_t``; ``x_{-1}`` is drawn like the noise (as the
+    reference code). With ``feed_previous=False`` the stack runs as one fused LSTM.
+    """
+
+    def __init__(self, n_channels: int, latent_dim: int, hidden_dim: int, num_layers: int,
+                 activation: str, feed_previous: bool) -> None:
+        super().__init__()
+        self.feed_previous = feed_previous
+        self.noise_in = nn.Linear(latent_dim, hidden_dim)
+        self.previous_in = nn.Linear(n_channels, hidden_dim, bias=False) if feed_previous else None
+        self.activation = make_activation(activation)
+        if feed_previous:
+            self.cells = nn.ModuleList(nn.LSTMCell(hidden_dim, hidden_dim)
+                                       for _ in range(num_layers))
+        else:
+            self.rnn = nn.LSTM(hidden_dim, hidden_dim, num_layers, batch_first=True)
+        self.out = nn.Linear(hidden_dim, n_channels)
+
+    def forward(self, z: torch.Tensor, first: torch.Tensor) -> torch.Tensor:
+        noise = self.noise_in(z)  # all steps at once: (batch, seq_len, hidden)
+        if not self.feed_previous:
+            return self.out(self.rnn(self.activation(noise))[0])
+        batch, seq_len, hidden = noise.shape
+        state = [(noise.new_zeros(batch, hidden), noise.new_zeros(batch, hidden))
+                 for _ in self.cells]
+        previous, outputs = first, []
+        for t in range(seq_len):
+            h = self.activation(noise[:, t] + self.previous_in(previous))
+            for i, cell in enumerate(self.cells):
+                state[i] = cell(h, state[i])
+                h = state[i][0]
+            previous = self.out(h)
+            outputs.append(previous)
+        return torch.stack(outputs, dim=1)
+
+
+class CRNNDiscriminator(nn.Module):
+    """Sequences (batch, seq_len, n_channels) -> per-step logits (batch, seq_len), and the
+    bidirectional LSTM's outputs (batch, seq_len, 2 * hidden_dim) used for feature matching."""
+
+    def __init__(self, n_channels: int, hidden_dim: int, num_layers: int, dropout: float) -> None:
+        super().__init__()
+        self.rnn = RNNStack(n_channels, hidden_dim, num_layers, cell="lstm", bidirectional=True,
+                            dropout=dropout)
+        self.out = nn.Linear(self.rnn.output_dim, 1)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.rnn(x, lengths)
+        return self.out(features).squeeze(-1), features
+
+
+class CRNNGAN(GANEstimator):
+    """C-RNN-GAN: continuous recurrent GAN (Mogren, 2016).
+
+    Parameters
+    ----------
+    seq_len : int or None
+        Training length (None: the longest training sequence).
+    hidden_dim : int
+        LSTM units per layer in both networks.
+    num_layers : int
+        LSTM layers in both networks.
+    latent_dim : int or None
+        Noise dimensions per step (None: the number of data channels, as the reference code).
+        Noise is uniform on [0, 1).
+    feed_previous : bool
+        Feed the generator's previous output back as input (the paper's design).
+    activation : str
+        Activation of the generator's input layer (relu in the reference code); one of
+        ``seqgan.nn.ACTIVATIONS``.
+    loss : str or Objective
+        Adversarial objective; "non-saturating" is the paper's.
+    feature_matching : bool
+        Generator matches the mean of the discriminator's LSTM features on real data instead of
+        the adversarial loss (Salimans et al. 2016; an option of the paper).
+    dropout : float
+        Dropout between the discriminator's LSTM layers.
+    n_iter : int
+        Training iterations (each: ``d_steps`` discriminator and ``g_steps`` generator steps).
+    batch_size : int
+    lr_g, lr_d : float
+        Adam learning rates of generator and discriminator (betas 0.5, 0.999).
+    d_steps, g_steps : int
+        Steps per iteration.
+    clip_grad_norm : float or None
+        Gradient-norm clipping of every step (the reference code clips at 5).
+    scaling : {"minmax", "standard"} or None
+        Per-feature scaling of the data.
+    device : str
+        "auto" (CUDA when available), "cpu" or "cuda".
+    random_state : int or None
+        Seed of weights, batches and noise: same seed, same model (on the same machine).
+    verbose : bool
+        Show progress bars.
+
+    Attributes
+    ----------
+    module_ : nn.ModuleDict with "generator" and "discriminator"
+    history_ : DataFrame
+        One row per iteration: ``discriminator/loss``, ``generator/loss``.
+
+    Examples
+    --------
+    >>> from seqgan import CRNNGAN
+    >>> from seqgan.datasets import load_dataset
+    >>> X = load_dataset("sines", n_samples=64, seq_len=8, n_features=2, random_state=0)
+    >>> model = CRNNGAN(hidden_dim=8, n_iter=5, random_state=0, verbose=False).fit(X)
+    >>> model.sample(3, random_state=0).shape
+    (3, 8, 2)
+    """
+
+    _param_rules: ClassVar[dict[str, list]] = {
+        "hidden_dim": [Interval(int, 1, None)],
+        "num_layers": [Interval(int, 1, None)],
+        "latent_dim": [Interval(int, 1, None), NONE],
+        "feed_previous": [BOOL],
+        "activation": [Options(ACTIVATIONS)],
+        "feature_matching": [BOOL],
+        "dropout": [Interval(float, 0, 1, closed="left")],
+        "n_iter": [Interval(int, 0, None)],
+        "lr_g": [Interval(float, 0, None, closed="neither")],
+        "lr_d": [Interval(float, 0, None, closed="neither")],
+        "d_steps": [Interval(int, 1, None)],
+        "g_steps": [Interval(int, 1, None)],
+        "clip_grad_norm": [Interval(float, 0, None, closed="neither"), NONE],
+    }
+
+    def __init__(
+        self,
+        *,
+        seq_len: int | None = None,
+        hidden_dim: int = 64,
+        num_layers: int = 2,
+        latent_dim: int | None = None,
+        feed_previous: bool = True,
+        activation: str = "relu",
+        loss: str | Objective = "non-saturating",
+        feature_matching: bool = False,
+        dropout: float = 0.0,
+        n_iter: int = 1000,
+        batch_size: int = 64,
+        lr_g: float = 1e-3,
+        lr_d: float = 1e-3,
+        d_steps: int = 1,
+        g_steps: int = 1,
+        clip_grad_norm: float | None = 5.0,
+        scaling: str | None = "minmax",
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = True,
+    ) -> None:
+        self.seq_len = seq_len
+        self.hidden_dim = hidden_dim
+        self.num_layers = num_layers
+        self.latent_dim = latent_dim
+        self.feed_previous = feed_previous
+        self.activation = activation
+        self.loss = loss
+        self.feature_matching = feature_matching
+        self.dropout = dropout
+        self.n_iter = n_iter
+        self.batch_size = batch_size
+        self.lr_g = lr_g
+        self.lr_d = lr_d
+        self.d_steps = d_steps
+        self.g_steps = g_steps
+        self.clip_grad_norm = clip_grad_norm
+        self.scaling = scaling
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        get_objective(self.loss)
+
+    def _latent_dim(self, spec: DataSpec) -> int:
+        return self.latent_dim or spec.n_channels
+
+    def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
+        return nn.ModuleDict({
+            "generator": CRNNGenerator(spec.n_channels, self._latent_dim(spec), self.hidden_dim,
+                                       self.num_layers, self.activation, self.feed_previous),
+            "discriminator": CRNNDiscriminator(spec.n_channels, self.hidden_dim, self.num_layers,
+                                               self.dropout),
+        })
+
+    def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
+        return {
+            "generator": torch.optim.Adam(module["generator"].parameters(), lr=self.lr_g,
+                                          betas=(0.5, 0.999)),
+            "discriminator": torch.optim.Adam(module["discriminator"].parameters(), lr=self.lr_d,
+                                              betas=(0.5, 0.999)),
+        }
+
+    def _noise(self, n: int, seq_len: int, spec: DataSpec, device: torch.device,
+               generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        z = torch.rand(n, seq_len, self._latent_dim(spec), generator=generator)
+        first = torch.rand(n, spec.n_channels, generator=generator)
+        return z.to(device), first.to(device)
+
+    def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
+        objective = get_objective(self.loss)
+        generator, discriminator = module["generator"], module["discriminator"]
+        device = next(module.parameters()).device
+
+        def fake_batch(batch: Batch) -> torch.Tensor:
+            z, first = self._noise(batch.size, batch.real.shape[1], spec, device)
+            fake = generator(z, first)
+            return fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)
+
+        def discriminator_loss(batch: Batch) -> dict[str, Any]:
+            with torch.no_grad():
+                fake = fake_batch(batch)
+            lengths = None if batch.fixed_length else batch.lengths
+            real_logits, _ = discriminator(batch.real, lengths)
+            fake_logits, _ = discriminator(fake, lengths)
+            mask = None if batch.fixed_length else batch.mask
+            return {"loss": objective.discriminator_loss(real_logits, fake_logits, mask),
+                    "real_score": masked_mean(torch.sigmoid(real_logits.detach()), mask),
+                    "fake_score": masked_mean(torch.sigmoid(fake_logits.detach()), mask)}
+
+        def generator_loss(batch: Batch) -> dict[str, Any]:
+            lengths = None if batch.fixed_length else batch.lengths
+            mask = None if batch.fixed_length else batch.mask
+            fake_logits, fake_features = discriminator(fake_batch(batch), lengths)
+            adversarial = objective.generator_loss(fake_logits, mask=mask)
+            if not self.feature_matching:
+                return {"loss": adversarial}
+            with torch.no_grad():
+                _, real_features = discriminator(batch.real, lengths)
+            weights = batch.mask.unsqueeze(-1) / batch.mask.sum()
+            matching = ((real_features * weights).sum((0, 1))
+                        - (fake_features * weights).sum((0, 1))).pow(2).sum()
+            return {"loss": matching, "adversarial": adversarial.detach()}
+
+        return [Phase("adversarial", self.n_iter, [
+            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
+                   clip_grad_norm=self.clip_grad_norm),
+            Update("generator", "generator", generator_loss, steps=self.g_steps,
+                   clip_grad_norm=self.clip_grad_norm),
+        ])]
+
+    def _generate(self, module, n, seq_len, condition, generator):
+        z, first = self._noise(n, seq_len, self.spec_, self.device_, generator)
+        return module["generator"](z, first)

@@ -1,0 +1,36 @@
+"""Recurrent stacks that respect sequence lengths."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+CELLS = ("gru", "lstm")
+
+
+class RNNStack(nn.Module):
+    """A GRU or LSTM stack, batch first, that ignores padding when lengths vary.
+
+    Input (batch, seq_len, input_dim) -> output (batch, seq_len, hidden_dim * directions); with
+    ``lengths`` (batch,) the padded steps are packed away (outputs there are zero) so that a
+    backward direction starts at each sequence's own end.
+    """
+
+    def __init__(self, input_dim: int, hidden_dim: int, num_layers: int = 1, *,
+                 cell: str = "lstm", bidirectional: bool = False, dropout: float = 0.0) -> None:
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"Unknown cell {cell!r}. Valid: {', '.join(CELLS)}.")
+        rnn_cls = nn.GRU if cell == "gru" else nn.LSTM
+        self.rnn = rnn_cls(input_dim, hidden_dim, num_layers, batch_first=True,
+                           bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
+        self.output_dim = hidden_dim * (2 if bidirectional else 1)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        total = x.shape[1]
+        if lengths is None or bool((lengths == total).all()):
+            return self.rnn(x)[0]
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, _ = self.rnn(packed)
+        return pad_packed_sequence(out, batch_first=True, total_length=total)[0]

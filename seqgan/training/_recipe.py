@@ -1,0 +1,87 @@
+"""A model's training recipe as data: phases of updates, each a loss on a batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import torch
+
+LossFn = Callable[["Batch"], Mapping[str, torch.Tensor]]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One minibatch of real data, on the training device.
+
+    Attributes
+    ----------
+    real : Tensor (batch, seq_len, n_channels)
+        Scaled real sequences, zero past each length.
+    lengths : Tensor (batch,), int64
+    mask : Tensor (batch, seq_len), float
+        1.0 on valid steps, 0.0 on padding.
+    condition : Tensor (batch, condition_dim) or None
+    static : Tensor (batch, n_static) or None
+    """
+
+    real: torch.Tensor
+    lengths: torch.Tensor
+    mask: torch.Tensor
+    condition: torch.Tensor | None = None
+    static: torch.Tensor | None = None
+
+    @property
+    def size(self) -> int:
+        return self.real.shape[0]
+
+    @property
+    def fixed_length(self) -> bool:
+        """True when no sequence in the batch has padding (masks can be skipped)."""
+        return bool(self._fixed)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_fixed", bool((self.lengths == self.real.shape[1]).all()))
+
+
+@dataclass(frozen=True)
+class Update:
+    """One optimizer step type inside a phase.
+
+    Parameters
+    ----------
+    name : str
+        Label in the history (``"<name>/<loss key>"`` columns), e.g. ``"discriminator"``.
+    optimizer : str
+        Key of the optimizer (and so the parameters) this update moves.
+    loss : callable
+        ``loss(batch) -> {name: scalar tensor}``; the first entry is minimised, the others are
+        recorded. Losses compute only: the Trainer calls ``backward()`` and ``step()``.
+    steps : int
+        Steps per iteration, each on a fresh batch.
+    skip_if : callable or None
+        ``skip_if(losses) -> bool`` on this step's losses (as floats), before backward: when
+        true the step is not taken (TimeGAN skips the discriminator while its loss is < 0.15).
+        Skipped steps are counted in the ``<name>/skipped`` history column.
+    clip_grad_norm : float or None
+        Clip the gradient norm of the updated parameters before the step.
+    """
+
+    name: str
+    optimizer: str
+    loss: LossFn
+    steps: int = 1
+    skip_if: Callable[[Mapping[str, float]], bool] | None = None
+    clip_grad_norm: float | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A named block of ``iterations``, each running every update in order."""
+
+    name: str
+    iterations: int
+    updates: tuple[Update, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "updates", tuple(self.updates))

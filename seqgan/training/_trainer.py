@@ -1,0 +1,322 @@
+"""The one training loop behind every model."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import signal
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from seqgan.data import SequenceData
+from seqgan.training._callbacks import Callback
+from seqgan.training._checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from seqgan.training._recipe import Batch, Phase, Update
+
+logger = logging.getLogger(__name__)
+
+
+class DivergenceError(RuntimeError):
+    """A loss became NaN or inf. The networks were restored to the last good state."""
+
+
+class Trainer:
+    """Runs a model's phases of updates; owns everything that is the same for all models.
+
+    The Trainer draws minibatches, calls each update's loss, backpropagates into the updated
+    optimizer's parameters only, steps, and records every loss in ``history``. It also handles
+    progress bars, callbacks, atomic checkpoints with exact resume, and the divergence guard.
+    Randomness comes from torch's default generator; the caller seeds it (estimators do so inside
+    :func:`torch.random.fork_rng`, so the user's global state is untouched) and the Trainer saves
+    and restores its state in checkpoints.
+
+    Parameters
+    ----------
+    module : nn.Module
+        All networks of the model (already on ``device``).
+    optimizers : dict of str to Optimizer
+        Named optimizers; an :class:`Update` refers to one by name.
+    phases : sequence of Phase
+        The training recipe.
+    batch_size : int
+        Sequences per batch (all of them if the data has fewer).
+    device : torch.device
+    progress : bool
+        Show a tqdm bar per phase.
+    callbacks : iterable of Callback
+    checkpoint_dir : path or None
+        Where ``checkpoint.pt`` is written: every ``checkpoint_every`` iterations, when training
+        stops early, and at the end.
+    checkpoint_every : int or None
+    guard_every : int
+        Iterations between in-memory snapshots of the last good state (the divergence guard
+        rolls back to the latest one).
+    fingerprint : str or None
+        Identifies the training data; a checkpoint of other data is refused on resume.
+    """
+
+    def __init__(
+        self,
+        module: nn.Module,
+        optimizers: Mapping[str, torch.optim.Optimizer],
+        phases: Sequence[Phase],
+        *,
+        batch_size: int,
+        device: torch.device,
+        progress: bool = True,
+        callbacks: Iterable[Callback] = (),
+        checkpoint_dir: str | Path | None = None,
+        checkpoint_every: int | None = None,
+        guard_every: int = 10,
+        fingerprint: str | None = None,
+    ) -> None:
+        self.module = module
+        self.optimizers = dict(optimizers)
+        self.phases = list(phases)
+        for phase in self.phases:
+            for update in phase.updates:
+                if update.optimizer not in self.optimizers:
+                    raise KeyError(f"Update {update.name!r} of phase {phase.name!r} uses optimizer "
+                                   f"{update.optimizer!r}; known: {sorted(self.optimizers)}.")
+        self.batch_size = batch_size
+        self.device = device
+        self.progress = progress
+        self.callbacks = list(callbacks)
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        self.checkpoint_every = checkpoint_every
+        self.guard_every = guard_every
+        self.fingerprint = fingerprint
+        self.history: list[dict[str, Any]] = []
+        self.should_stop = False
+        self.stopped_early = False
+        self.phase_index, self.iteration = 0, 0  # next iteration to run
+        self._params = {name: [p for g in opt.param_groups for p in g["params"]]
+                        for name, opt in self.optimizers.items()}
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue exactly: weights, optimizer states, RNG, counters."""
+        state = {
+            "phase_index": self.phase_index,
+            "iteration": self.iteration,
+            "phases": [p.name for p in self.phases],
+            "module": self.module.state_dict(),
+            "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()},
+            "rng_cpu": torch.get_rng_state(),
+            "history": list(self.history),
+            "fingerprint": self.fingerprint,
+        }
+        if torch.cuda.is_available():
+            state["rng_cuda"] = torch.cuda.get_rng_state_all()
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        names = [p.name for p in self.phases]
+        if list(state["phases"]) != names:
+            raise ValueError(f"The checkpoint was written by a run with phases {state['phases']}, "
+                             f"this model has {names}.")
+        if self.fingerprint is not None and state.get("fingerprint") not in (None,
+                                                                              self.fingerprint):
+            raise ValueError("The checkpoint was written while training on other data; resume "
+                             "with the same X (and condition/static), or start a new run.")
+        self.module.load_state_dict(state["module"])
+        for key, opt in self.optimizers.items():
+            opt.load_state_dict(state["optimizers"][key])
+        torch.set_rng_state(state["rng_cpu"])
+        if "rng_cuda" in state and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["rng_cuda"])
+        self.history = list(state["history"])
+        self.phase_index, self.iteration = int(state["phase_index"]), int(state["iteration"])
+
+    def resume_from(self, checkpoint_dir: str | Path) -> bool:
+        """Load ``checkpoint_dir/checkpoint.pt`` if it exists; return whether it did."""
+        path = Path(checkpoint_dir) / CHECKPOINT_NAME
+        if not path.is_file():
+            return False
+        self.load_state_dict(load_checkpoint(path))
+        logger.info("Resuming from %s at phase %d, iteration %d.", path, self.phase_index,
+                    self.iteration)
+        return True
+
+    def save_checkpoint(self) -> Path | None:
+        if self.checkpoint_dir is None:
+            return None
+        path = self.checkpoint_dir / CHECKPOINT_NAME
+        save_checkpoint(path, self.state_dict())
+        return path
+
+    @property
+    def history_frame(self) -> pd.DataFrame:
+        """The loss history: one row per iteration, ``<update>/<loss>`` columns."""
+        return pd.DataFrame(self.history)
+
+    @property
+    def finished(self) -> bool:
+        return self.phase_index >= len(self.phases)
+
+    # ------------------------------------------------------------------ data
+    def _prepare(self, data: SequenceData) -> None:
+        def put(a: np.ndarray | None) -> torch.Tensor | None:
+            return None if a is None else torch.as_tensor(a).to(self.device)
+
+        self._values = put(data.values)
+        self._lengths = put(data.lengths)
+        self._mask = put(data.mask().astype(np.float32))
+        self._condition = put(data.condition)
+        self._static = put(data.static)
+        self._n = data.n_sequences
+
+    def next_batch(self) -> Batch:
+        """A batch of distinct sequences drawn uniformly (as the TimeGAN reference code)."""
+        if self._n <= self.batch_size:
+            idx = torch.randperm(self._n)
+        else:
+            idx = torch.randperm(self._n)[: self.batch_size]
+        idx = idx.to(self.device)
+
+        def take(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t.index_select(0, idx)
+
+        return Batch(take(self._values), take(self._lengths), take(self._mask),
+                     take(self._condition), take(self._static))
+
+    # ------------------------------------------------------------------ loop
+    def fit(self, data: SequenceData) -> None:
+        """Run (or continue) the phases on ``data``."""
+        self._prepare(data)
+        self.should_stop = self.stopped_early = False
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        self._snapshot()
+        with _StopOnInterrupt(self):
+            while not self.finished and not self.should_stop:
+                self._run_phase(self.phases[self.phase_index])
+        self.stopped_early = not self.finished
+        self.save_checkpoint()
+        for cb in self.callbacks:
+            cb.on_train_end(self)
+
+    def _run_phase(self, phase: Phase) -> None:
+        bar = tqdm(total=phase.iterations, initial=self.iteration, desc=phase.name,
+                   disable=not self.progress, leave=False, dynamic_ncols=True)
+        try:
+            while self.iteration < phase.iterations:
+                row = self._run_iteration(phase)
+                self.iteration += 1
+                self.history.append(row)
+                bar.update(1)
+                if self.progress and self.iteration % 10 == 0:
+                    bar.set_postfix({k.split("/")[0][:4] + "/" + k.split("/")[-1][:8]: f"{v:.3g}"
+                                     for k, v in row.items() if "/" in k and "skip" not in k},
+                                    refresh=False)
+                for cb in self.callbacks:
+                    cb.on_iteration_end(self, phase, self.iteration, row)
+                if self.iteration % self.guard_every == 0:
+                    self._snapshot()
+                if self.should_stop:
+                    return
+                if self.checkpoint_every and self.iteration % self.checkpoint_every == 0:
+                    self.save_checkpoint()
+        finally:
+            bar.close()
+        self.phase_index, self.iteration = self.phase_index + 1, 0
+        self._snapshot()
+        for cb in self.callbacks:
+            cb.on_phase_end(self, phase)
+
+    def _run_iteration(self, phase: Phase) -> dict[str, Any]:
+        row: dict[str, Any] = {"phase": phase.name, "iteration": self.iteration + 1}
+        for update in phase.updates:
+            totals: dict[str, float] = {}
+            skipped = 0
+            for _ in range(update.steps):
+                losses = update.loss(self.next_batch())
+                values = {k: float(v.detach()) for k, v in losses.items()}
+                bad = [k for k, v in values.items() if not math.isfinite(v)]
+                if bad:
+                    self._diverged(phase, update, bad[0], values[bad[0]])
+                for k, v in values.items():
+                    totals[k] = totals.get(k, 0.0) + v
+                if update.skip_if is not None and update.skip_if(values):
+                    skipped += 1
+                    continue
+                self._step(update, next(iter(losses.values())))
+            for k, v in totals.items():
+                row[f"{update.name}/{k}"] = v / update.steps
+            if update.skip_if is not None:
+                row[f"{update.name}/skipped"] = skipped
+        return row
+
+    def _step(self, update: Update, objective: torch.Tensor) -> None:
+        optimizer, params = self.optimizers[update.optimizer], self._params[update.optimizer]
+        optimizer.zero_grad(set_to_none=True)
+        # Gradients flow only into the parameters this update moves (no wasted weight grads).
+        objective.backward(inputs=params)
+        if update.clip_grad_norm is not None:
+            nn.utils.clip_grad_norm_(params, update.clip_grad_norm)
+        optimizer.step()
+
+    # ------------------------------------------------------------------ guard
+    def _snapshot(self) -> None:
+        if not all(torch.isfinite(p).all() for p in self.module.parameters()):
+            return  # never keep a bad state as "good"
+        self._good = {
+            "module": copy.deepcopy(self.module.state_dict()),
+            "optimizers": {k: copy.deepcopy(o.state_dict()) for k, o in self.optimizers.items()},
+            "rng_cpu": torch.get_rng_state(),
+            "history_len": len(self.history),
+            "position": (self.phase_index, self.iteration),
+        }
+
+    def _diverged(self, phase: Phase, update: Update, key: str, value: float) -> None:
+        failed_at = self.iteration + 1
+        good = self._good
+        self.module.load_state_dict(good["module"])
+        for k, opt in self.optimizers.items():
+            opt.load_state_dict(good["optimizers"][k])
+        torch.set_rng_state(good["rng_cpu"])
+        del self.history[good["history_len"]:]
+        self.phase_index, self.iteration = good["position"]
+        good_phase = self.phases[min(self.phase_index, len(self.phases) - 1)].name
+        raise DivergenceError(
+            f"Training diverged: the {update.name!r} loss {key!r} became {value} at iteration "
+            f"{failed_at} of phase {phase.name!r}. The networks were restored to the last good "
+            f"state (phase {good_phase!r}, iteration {self.iteration}) and are usable as they "
+            "are. To go on, lower the learning rates, clip gradients, or use a regularized loss "
+            "(e.g. loss='wgan-gp')."
+        )
+
+
+class _StopOnInterrupt:
+    """While training, Ctrl-C asks for a clean stop after the current iteration (so the
+    checkpoint is consistent); a second Ctrl-C interrupts at once."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.previous: Any = None
+
+    def __enter__(self) -> _StopOnInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.getsignal(signal.SIGINT)
+            signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.trainer.should_stop:
+            raise KeyboardInterrupt
+        logger.warning("Interrupted: stopping after this iteration (press Ctrl-C again to "
+                       "abort at once).")
+        self.trainer.should_stop = True
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
