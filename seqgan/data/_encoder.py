@@ -15,6 +15,7 @@ as long DataFrames with new ids, a time column, the original column names and dt
 
 from __future__ import annotations
 
+import itertools
 import logging
 import numbers
 from collections.abc import Sequence
@@ -258,7 +259,8 @@ class SequenceEncoder:
             if dup.any():
                 row = X.index[int(np.argmax(dup.to_numpy()))]
                 raise ValueError(f"X has two rows for the same ({id_column}, {time_column}) "
-                                 f"pair, e.g. at row {row!r}. Each step of a sequence needs one row.")
+                                 f"pair, e.g. at row {row!r}. Each step of a sequence needs one "
+                                 "row.")
             frame = X.sort_values([time_column], kind="stable")
         exclude = [id_column] + ([time_column] if time_column is not None else [])
         encoded = self._read_frame_columns(frame, exclude, categorical)
@@ -266,7 +268,7 @@ class SequenceEncoder:
         codes = pd.Categorical(frame[id_column], categories=ids).codes
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
-        seqs = [encoded[order[a:b]] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        seqs = [encoded[order[a:b]] for a, b in itertools.pairwise(bounds)]
         self._fit_time_template(frame[time_column].to_numpy()[order] if time_column else None,
                                 bounds, frame[time_column].dtype if time_column else None)
         return seqs, np.asarray(ids)
@@ -282,10 +284,9 @@ class SequenceEncoder:
             logger.warning("Time column is neither numeric nor datetime; samples get step "
                            "numbers 0, 1, ... instead.")
             return
-        t = (pd.to_datetime(times).asi8 if is_dt else times.astype(np.float64))
+        t = (pd.DatetimeIndex(times).as_unit("ns").asi8 if is_dt else times.astype(np.float64))
         starts = t[bounds[:-1]]
-        diffs = np.concatenate([np.diff(t[a:b]) for a, b in zip(bounds[:-1], bounds[1:],
-                                                                   strict=True)])
+        diffs = np.concatenate([np.diff(t[a:b]) for a, b in itertools.pairwise(bounds)])
         if diffs.size and not np.allclose(diffs, diffs[0], rtol=1e-9, atol=0):
             logger.warning("The time column is not regular (steps differ); samples get step "
                            "numbers 0, 1, ... instead.")
@@ -423,7 +424,7 @@ class SequenceEncoder:
             return step.astype(np.int64)
         values = t["start"] + step * t["step"]
         if t["kind"] == "datetime":
-            return pd.to_datetime(values.astype(np.int64)).astype(t["dtype"])
+            return pd.to_datetime(values.astype(np.int64), unit="ns").astype(t["dtype"])
         return values.astype(t["dtype"])
 
     # ---------------------------------------------------------------- state
@@ -480,7 +481,7 @@ def _cast_numeric(values: np.ndarray, dtype: np.dtype | None) -> np.ndarray:
     """Round to integers for integer/bool dtypes; keep floats (float64 for non-floats)."""
     if dtype is None:
         return values
-    if dtype == bool:
+    if dtype == np.bool_:
         return np.clip(np.rint(values), 0, 1).astype(bool)
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -69,9 +70,11 @@ class GANEstimator(BaseEstimator):
     """Base class of every seqgan model, in scikit-learn style.
 
     Subclasses store their hyperparameters in ``__init__`` (nothing else), list their rules in
-    ``_param_rules``, and implement four methods: ``_build_module(spec)`` (all networks in one
-    ``nn.Module``), ``_build_optimizers(module)``, ``_phases(module, spec)`` (the training recipe)
-    and ``_generate(module, n, seq_len, condition, generator)`` (scaled samples).
+    ``_param_rules``, and implement: ``_build_module(spec)`` (all networks in one ``nn.Module``),
+    ``_build_optimizers(module)``, ``_phases(module, spec)`` (the training recipe),
+    ``_draw_latent(spec, n, seq_len, generator, device)`` and
+    ``_generate(module, latent, condition)``. Latents are drawn once for all samples, so results
+    do not depend on the sampling batch size.
 
     Fitted attributes: ``module_``, ``encoder_`` (data layout and scalers), ``scaler_``,
     ``history_`` (DataFrame, one row per iteration), ``n_features_in_``, ``feature_names_in_``,
@@ -105,10 +108,15 @@ class GANEstimator(BaseEstimator):
     def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
         raise NotImplementedError
 
-    def _generate(self, module: nn.Module, n: int, seq_len: int,
-                  condition: torch.Tensor | None, generator: torch.Generator | None
-                  ) -> torch.Tensor:
-        """Scaled samples (n, seq_len, n_channels) on the module's device."""
+    def _draw_latent(self, spec: DataSpec, n: int, seq_len: int,
+                     generator: torch.Generator | None = None,
+                     device: torch.device | str = "cpu") -> tuple[torch.Tensor, ...]:
+        """Latent inputs of ``n`` samples (each tensor's first axis is the sample)."""
+        raise NotImplementedError
+
+    def _generate(self, module: nn.Module, latent: tuple[torch.Tensor, ...],
+                  condition: torch.Tensor | None) -> torch.Tensor:
+        """Scaled samples (n, seq_len, n_channels) from latents, on the module's device."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ fit
@@ -192,7 +200,7 @@ class GANEstimator(BaseEstimator):
                 module, self._build_optimizers(module), self._phases(module, spec),
                 batch_size=self.batch_size, device=device, progress=self.verbose,
                 callbacks=callbacks or (), checkpoint_dir=checkpoint_dir,
-                checkpoint_every=checkpoint_every, fingerprint=_fingerprint(data),
+                checkpoint_every=checkpoint_every, fingerprint=_fingerprint(data, encoder),
             )
             if resume:
                 trainer.resume_from(checkpoint_dir)
@@ -260,14 +268,15 @@ class GANEstimator(BaseEstimator):
         generator = torch.Generator().manual_seed(seed_from(rng))
         lengths = self.encoder_.sample_lengths(n, rng, seq_len)
         total = int(lengths.max())
+        latent = self._draw_latent(self.spec_, n, total, generator)
         chunks = []
         self.module_.eval()
         with torch.no_grad():
             for start in range(0, n, batch_size):
-                stop = min(start + batch_size, n)
-                c = None if cond is None else cond[start:stop].to(self.device_)
-                chunks.append(self._generate(self.module_, stop - start, total, c, generator)
-                              .float().cpu().numpy())
+                part = slice(start, min(start + batch_size, n))
+                c = None if cond is None else cond[part].to(self.device_)
+                z = tuple(t[part].to(self.device_) for t in latent)
+                chunks.append(self._generate(self.module_, z, c).float().cpu().numpy())
         values = np.concatenate(chunks, axis=0)
         values *= np.arange(total)[None, :, None] < lengths[:, None, None]
         return self.encoder_.inverse_transform(values, lengths)
@@ -302,9 +311,9 @@ class GANEstimator(BaseEstimator):
         return self.history_
 
 
-def _fingerprint(data: SequenceData) -> str:
-    """A short hash of the training data, to refuse resuming on other data."""
-    h = hashlib.sha256()
+def _fingerprint(data: SequenceData, encoder: SequenceEncoder) -> str:
+    """A short hash of the training data and its scaling, to refuse resuming on other data."""
+    h = hashlib.sha256(json.dumps(encoder.to_dict(), sort_keys=True, default=str).encode())
     for arr in (data.values, data.lengths, data.static, data.condition):
         if arr is not None:
             h.update(np.ascontiguousarray(arr).tobytes())

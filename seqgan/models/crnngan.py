@@ -215,11 +215,13 @@ class CRNNGAN(GANEstimator):
                                               betas=(0.5, 0.999)),
         }
 
-    def _noise(self, n: int, seq_len: int, spec: DataSpec, device: torch.device,
-               generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        z = torch.rand(n, seq_len, self._latent_dim(spec), generator=generator)
-        first = torch.rand(n, spec.n_channels, generator=generator)
-        return z.to(device), first.to(device)
+    def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
+        """Uniform noise per step (n, seq_len, latent_dim) and the first "previous output"
+        (n, n_channels), drawn like the noise as in the reference code."""
+        z = torch.rand(n, seq_len, self._latent_dim(spec), generator=generator,
+                       device=device)
+        first = torch.rand(n, spec.n_channels, generator=generator, device=device)
+        return z, first
 
     def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
         objective = get_objective(self.loss)
@@ -227,8 +229,8 @@ class CRNNGAN(GANEstimator):
         device = next(module.parameters()).device
 
         def fake_batch(batch: Batch) -> torch.Tensor:
-            z, first = self._noise(batch.size, batch.real.shape[1], spec, device)
-            fake = generator(z, first)
+            fake = generator(*self._draw_latent(spec, batch.size, batch.real.shape[1],
+                                                device=device))
             return fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)
 
         def discriminator_loss(batch: Batch) -> dict[str, Any]:
@@ -263,6 +265,5 @@ class CRNNGAN(GANEstimator):
                    clip_grad_norm=self.clip_grad_norm),
         ])]
 
-    def _generate(self, module, n, seq_len, condition, generator):
-        z, first = self._noise(n, seq_len, self.spec_, self.device_, generator)
-        return module["generator"](z, first)
+    def _generate(self, module, latent, condition):
+        return module["generator"](*latent)

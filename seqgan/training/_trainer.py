@@ -85,8 +85,9 @@ class Trainer:
         for phase in self.phases:
             for update in phase.updates:
                 if update.optimizer not in self.optimizers:
-                    raise KeyError(f"Update {update.name!r} of phase {phase.name!r} uses optimizer "
-                                   f"{update.optimizer!r}; known: {sorted(self.optimizers)}.")
+                    raise KeyError(f"Update {update.name!r} of phase {phase.name!r} uses "
+                                   f"optimizer {update.optimizer!r}; known: "
+                                   f"{sorted(self.optimizers)}.")
         self.batch_size = batch_size
         self.device = device
         self.progress = progress

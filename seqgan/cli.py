@@ -1,0 +1,235 @@
+"""The ``seqgan`` command: fit, sample, datasets. Thin: parses, calls the public API."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import logging
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MODEL_FILE = "model.seqgan"
+
+
+def _models() -> dict[str, type]:
+    import seqgan.models  # noqa: F401  (registers the estimators)
+    from seqgan.models._base import MODEL_REGISTRY
+
+    return {name.lower(): cls for name, cls in MODEL_REGISTRY.items()
+            if name != "GANEstimator"}
+
+
+def _parse_value(text: str) -> Any:
+    """Command-line text -> int, float, None or str (validation happens in the model)."""
+    if text.lower() in ("none", "null"):
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            pass
+    return text
+
+
+def _add_model_options(parser: argparse.ArgumentParser, cls: type) -> list[str]:
+    group = parser.add_argument_group(f"{cls.__name__} hyperparameters")
+    names = []
+    for name, param in inspect.signature(cls.__init__).parameters.items():
+        if name == "self" or param.kind is not inspect.Parameter.KEYWORD_ONLY:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if isinstance(param.default, bool):
+            group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction,
+                               default=param.default, help=f"(default: {param.default})")
+        else:
+            group.add_argument(flag, dest=name, type=_parse_value, default=param.default,
+                               metavar="V", help=f"(default: {param.default!r})")
+        names.append(name)
+    return names
+
+
+def _load_data(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """Returns X and the fit keyword arguments that describe its layout."""
+    from seqgan.datasets import list_datasets, load_dataset
+
+    options = dict(_split_option(o) for o in args.data_option)
+    fit_kwargs: dict[str, Any] = {}
+    if args.id_column:
+        fit_kwargs["id_column"] = args.id_column
+    if args.time_column:
+        fit_kwargs["time_column"] = args.time_column
+    names = {d.name for d in list_datasets()}
+    if args.data in names:
+        result = load_dataset(args.data, **options)
+        if isinstance(result, tuple):  # (X, labels): labels are the condition when wanted
+            X, labels = result
+            if args.condition_from_labels:
+                fit_kwargs["condition"] = labels
+            return X, fit_kwargs
+        return result, fit_kwargs
+    path = Path(args.data)
+    if not path.exists():
+        known = ", ".join(sorted(names))
+        raise ValueError(f"--data {args.data!r} is neither a dataset name ({known}) nor an "
+                         "existing file.")
+    if path.suffix == ".npy":
+        return np.load(path, allow_pickle=False), fit_kwargs
+    if path.suffix in (".csv", ".gz"):
+        return pd.read_csv(path, **options), fit_kwargs
+    raise ValueError(f"--data {str(path)!r}: unsupported file type {path.suffix!r}; use .csv "
+                     "(long format with --id-column, or one long series) or .npy (3-D array).")
+
+
+def _split_option(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise ValueError(f"--data-option takes KEY=VALUE; got {text!r}.")
+    key, value = text.split("=", 1)
+    return key.strip(), _parse_value(value.strip())
+
+
+def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
+    cls = _models()[args.model]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    X, fit_kwargs = _load_data(args)
+    model = cls(**model_params)
+    started = time.perf_counter()
+    model.fit(X, checkpoint_dir=out, checkpoint_every=args.checkpoint_every, resume=args.resume,
+              **fit_kwargs)
+    seconds = time.perf_counter() - started
+    model.save(out / MODEL_FILE)
+    model.history_.to_csv(out / "history.csv", index=False)
+    from seqgan import __version__
+
+    run = {"command": sys.argv, "model": cls.__name__, "params": model.get_params(),
+           "data": args.data, "data_options": args.data_option, "fit_seconds": seconds,
+           "stopped_early": model.stopped_early_, "seqgan_version": __version__,
+           "python": platform.python_version(), "machine": platform.platform()}
+    (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
+    state = "stopped early (resume with --resume)" if model.stopped_early_ else "trained"
+    print(f"{cls.__name__} {state} in {seconds:.1f} s; model written to {out / MODEL_FILE}")
+    return 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from seqgan import load
+
+    path = Path(args.run)
+    model = load(path / MODEL_FILE if path.is_dir() else path)
+    condition = None
+    if args.condition is not None:
+        condition = [_parse_value(args.condition)] * args.n
+    result = model.sample(args.n, condition=condition, seq_len=args.seq_len,
+                          random_state=args.seed)
+    out = Path(args.output)
+    if out.suffix == ".npy":
+        if not isinstance(result, np.ndarray):
+            raise ValueError("These samples have different lengths or are a table; write them to "
+                             "a .csv file instead of .npy.")
+        np.save(out, result)
+    elif out.suffix == ".csv":
+        _to_frame(result).to_csv(out, index=False)
+    else:
+        raise ValueError(f"-o {str(out)!r}: use a .csv or .npy file name.")
+    print(f"wrote {args.n} sequences to {out}")
+    return 0
+
+
+def _to_frame(result: Any) -> pd.DataFrame:
+    """Arrays become a long table: sequence, step, then one column per feature."""
+    if isinstance(result, pd.DataFrame):
+        return result
+    seqs = list(result)
+    cols = [f"x{j}" for j in range(np.atleast_2d(seqs[0].T).shape[0])]
+    frames = [pd.DataFrame(np.asarray(s).reshape(len(s), -1), columns=cols)
+              .assign(sequence=i, step=np.arange(len(s))) for i, s in enumerate(seqs)]
+    table = pd.concat(frames, ignore_index=True)
+    return table[["sequence", "step", *cols]]
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    from seqgan.datasets import list_datasets
+
+    for info in list_datasets():
+        print(f"{info.name:<10} {info.kind:<9} {info.description}")
+    return 0
+
+
+def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]:
+    parser = argparse.ArgumentParser(
+        prog="seqgan", description="Synthetic time series with GANs.",
+        epilog="Run 'seqgan COMMAND --help' for a command's options; 'seqgan fit --model NAME "
+               "--help' lists that model's hyperparameters.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    fit = sub.add_parser("fit", help="train a model and save it to a run folder",
+                         description="Train a model; writes model.seqgan, history.csv, run.json "
+                                     "and checkpoint.pt into --out.")
+    fit.add_argument("--model", required=True, choices=sorted(_models()), help="model name")
+    fit.add_argument("--data", required=True,
+                     help="dataset name (see 'seqgan datasets') or a .csv/.npy file")
+    fit.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
+                     help="option for the dataset loader or read_csv, e.g. n_samples=2000")
+    fit.add_argument("--id-column", help="long-format CSV: the sequence id column")
+    fit.add_argument("--time-column", help="long-format CSV: the time column")
+    fit.add_argument("--condition-from-labels", action="store_true",
+                     help="use a labelled dataset's labels as the condition")
+    fit.add_argument("--out", required=True, help="run folder to write")
+    fit.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
+                     help="iterations between checkpoints (default: 100)")
+    fit.add_argument("--resume", action="store_true",
+                     help="continue from the checkpoint in --out")
+    names = _add_model_options(fit, model_cls) if model_cls is not None else []
+
+    sample = sub.add_parser("sample", help="generate sequences from a trained model",
+                            description="Generate sequences from a run folder or model file.")
+    sample.add_argument("run", help="run folder (from 'seqgan fit') or a .seqgan file")
+    sample.add_argument("-n", type=int, required=True, help="number of sequences")
+    sample.add_argument("-o", "--output", required=True, help="output file (.csv or .npy)")
+    sample.add_argument("--seed", type=int, default=None, help="random seed")
+    sample.add_argument("--seq-len", type=int, default=None, help="length of every sample")
+    sample.add_argument("--condition", default=None, help="class label for every sample")
+
+    sub.add_parser("datasets", help="list the available datasets",
+                   description="List the datasets that --data accepts.")
+    return parser, names
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``seqgan`` command; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    model_cls = None
+    if "--model" in argv and argv.index("--model") + 1 < len(argv):
+        model_cls = _models().get(argv[argv.index("--model") + 1])
+    parser, names = _parser(model_cls)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "fit":
+            return _cmd_fit(args, {k: getattr(args, k) for k in names})
+        if args.command == "sample":
+            return _cmd_sample(args)
+        return _cmd_datasets(args)
+    except Exception as exc:  # one readable line, not a traceback
+        if args.debug:
+            raise
+        print(f"seqgan: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

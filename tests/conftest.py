@@ -1,0 +1,49 @@
+"""Shared tiny settings: CPU, small networks, few iterations, no progress bars, no network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+TINY = {"hidden_dim": 4, "num_layers": 1, "n_iter": 3, "batch_size": 8, "device": "cpu",
+        "random_state": 0, "verbose": False}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _torch_threads():
+    torch.set_num_threads(2)
+
+
+@pytest.fixture(autouse=True)
+def _data_home(monkeypatch):
+    """Loaders read the shared datasets folder and never download in tests."""
+    if SHARED_DATA.is_dir():
+        monkeypatch.setenv("SEQGAN_DATA_HOME", str(SHARED_DATA))
+
+
+@pytest.fixture
+def tiny_X() -> np.ndarray:
+    rng = np.random.default_rng(0)
+    t = np.arange(8)
+    freq = rng.uniform(0.2, 0.6, size=(24, 1, 2))
+    return np.sin(freq * t[None, :, None]) * 3.0 + 10.0  # (24, 8, 2), not in [0, 1]
+
+
+@pytest.fixture
+def vitals() -> pd.DataFrame:
+    """Long format: variable-length stays of 4 to 8 hours, with an integer and a category."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for i, n_hours in enumerate(rng.integers(4, 9, size=12)):
+        for hour in range(n_hours):
+            rows.append({"patient": f"p{i:02d}", "hour": hour,
+                         "hr": int(rng.integers(60, 100)), "sbp": float(rng.normal(120, 10)),
+                         "spo2": float(rng.uniform(92, 100)),
+                         "position": ["supine", "sitting"][int(rng.integers(0, 2))]})
+    return pd.DataFrame(rows)

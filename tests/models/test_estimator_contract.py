@@ -1,0 +1,128 @@
+"""Checks every estimator must pass. A new model adds its tiny settings to TINY_MODELS."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+import seqgan
+from tests.conftest import TINY
+
+TINY_MODELS = {seqgan.CRNNGAN: TINY}
+
+
+def test_every_public_model_is_in_the_contract_suite():
+    public = {getattr(seqgan, n) for n in seqgan.__all__}
+    models = {c for c in public if isinstance(c, type) and issubclass(c, seqgan.GANEstimator)
+              and c is not seqgan.GANEstimator}
+    assert models == set(TINY_MODELS)
+
+
+@pytest.fixture(params=list(TINY_MODELS), ids=lambda c: c.__name__)
+def model(request):
+    return request.param(**TINY_MODELS[request.param])
+
+
+def test_init_stores_params_unchanged_and_clone_works(model):
+    params = model.get_params()
+    twin = clone(model)
+    assert twin.get_params() == params and twin is not model
+    model.set_params(n_iter=7)
+    assert model.n_iter == 7
+
+
+def test_not_fitted_error(model):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        model.sample(2)
+    with pytest.raises(NotFittedError):
+        model.save("never.seqgan")
+
+
+def test_fit_returns_self_and_sets_fitted_attributes(model, tiny_X):
+    assert model.fit(tiny_X) is model
+    assert model.n_features_in_ == 2
+    assert len(model.history_) == model.n_iter
+    assert model.spec_.seq_len == 8
+
+
+def test_sample_shape_and_reproducibility(model, tiny_X):
+    model.fit(tiny_X)
+    a = model.sample(5, random_state=3)
+    assert a.shape == (5, 8, 2) and a.dtype == tiny_X.dtype
+    np.testing.assert_array_equal(a, model.sample(5, random_state=3))
+    assert not np.array_equal(a, model.sample(5, random_state=4))
+    assert model.sample(3, seq_len=20).shape == (3, 20, 2)  # past the training length
+    # batching does not change the result (beyond float32 rounding of other kernel sizes)
+    np.testing.assert_allclose(model.sample(5, random_state=3, batch_size=2), a, rtol=1e-5)
+
+
+def test_same_seed_same_model_and_global_rng_untouched(model, tiny_X):
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    model.fit(tiny_X)
+    assert torch.equal(torch.rand(3), expected), "fit changed the global torch RNG"
+    twin = clone(model).fit(tiny_X)
+    for (k, v), w in zip(model.module_.state_dict().items(),
+                         twin.module_.state_dict().values(), strict=True):
+        assert torch.equal(v, w), k
+
+
+def test_save_load_roundtrip(model, tiny_X, tmp_path):
+    model.fit(tiny_X)
+    path = model.save(tmp_path / "m.seqgan")
+    again = seqgan.load(path)
+    assert type(again) is type(model)
+    assert again.get_params() == model.get_params()
+    np.testing.assert_array_equal(again.sample(6, random_state=1), model.sample(6, random_state=1))
+    np.testing.assert_array_equal(again.scaler_.offset_, model.scaler_.offset_)
+    assert again.history_.shape == model.history_.shape
+
+
+def test_invalid_hyperparameter_message(model, tiny_X):
+    model.set_params(batch_size=0)
+    with pytest.raises(ValueError, match=rf"The 'batch_size' parameter of "
+                                         rf"{type(model).__name__} must be an int in \[1, inf\). "
+                                         r"Got 0\."):
+        model.fit(tiny_X)
+    model.set_params(batch_size="8")
+    with pytest.raises(ValueError, match="must be an int"):
+        model.fit(tiny_X)
+
+
+def test_unknown_loss_lists_valid_names(model, tiny_X):
+    model.set_params(loss="wasserstein-ish")
+    with pytest.raises(ValueError, match="Unknown loss 'wasserstein-ish'. Valid names: .*"
+                                         "non-saturating"):
+        model.fit(tiny_X)
+
+
+def test_variable_length_input_gives_realistic_lengths(model):
+    rng = np.random.default_rng(0)
+    seqs = [rng.normal(size=(n, 2)) for n in rng.choice([4, 8], size=40, p=[0.5, 0.5])]
+    model.fit(seqs)
+    out = model.sample(200, random_state=0)
+    assert isinstance(out, list) and len(out) == 200
+    lengths = np.array([len(s) for s in out])
+    assert set(np.unique(lengths)) == {4, 8}
+    assert 0.35 < (lengths == 4).mean() < 0.65
+
+
+def test_long_dataframe_in_gives_long_dataframe_out(model, vitals):
+    model.fit(vitals, id_column="patient", time_column="hour", categorical=["position"])
+    synth = model.sample(7, random_state=0)
+    assert list(synth.columns) == list(vitals.columns)
+    assert synth["patient"].nunique() == 7
+    assert synth["hr"].dtype == vitals["hr"].dtype
+    assert set(synth["position"]) <= {"supine", "sitting"}
+    assert synth.groupby("patient").size().between(4, 8).all()
+
+
+def test_condition_is_refused_by_unconditional_models(model, tiny_X):
+    if model.supports_condition:
+        pytest.skip("conditional model")
+    with pytest.raises(ValueError, match="unconditional"):
+        model.fit(tiny_X, condition=np.zeros(len(tiny_X)))
