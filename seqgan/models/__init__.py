@@ -2,5 +2,6 @@
 
 from seqgan.models._base import DataSpec, GANEstimator
 from seqgan.models.crnngan import CRNNGAN
+from seqgan.models.timegan import TimeGAN
 
-__all__ = ["CRNNGAN", "DataSpec", "GANEstimator"]
+__all__ = ["CRNNGAN", "DataSpec", "GANEstimator", "TimeGAN"]

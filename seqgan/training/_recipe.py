@@ -65,6 +65,14 @@ class Update:
         Skipped steps are counted in the ``<name>/skipped`` history column.
     clip_grad_norm : float or None
         Clip the gradient norm of the updated parameters before the step.
+    fresh_batch : bool
+        Draw a new batch for each step (default). False reuses the batch of the step before
+        (TimeGAN's generator and embedder steps share one batch).
+    after_step : callable or None
+        ``after_step()`` runs after every step taken (weight clipping, EMA updates).
+
+    The same ``name`` may appear several times in a phase (e.g. G, E, G, E): its history
+    columns hold the mean over all its steps in the iteration.
     """
 
     name: str
@@ -73,6 +81,8 @@ class Update:
     steps: int = 1
     skip_if: Callable[[Mapping[str, float]], bool] | None = None
     clip_grad_norm: float | None = None
+    fresh_batch: bool = True
+    after_step: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)

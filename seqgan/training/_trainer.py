@@ -235,26 +235,35 @@ class Trainer:
             cb.on_phase_end(self, phase)
 
     def _run_iteration(self, phase: Phase) -> dict[str, Any]:
-        row: dict[str, Any] = {"phase": phase.name, "iteration": self.iteration + 1}
+        totals: dict[str, dict[str, float]] = {}
+        counts: dict[str, int] = {}
+        skipped: dict[str, int] = {}
+        batch = None
         for update in phase.updates:
-            totals: dict[str, float] = {}
-            skipped = 0
+            sums = totals.setdefault(update.name, {})
             for _ in range(update.steps):
-                losses = update.loss(self.next_batch())
+                if batch is None or update.fresh_batch:
+                    batch = self.next_batch()
+                losses = update.loss(batch)
                 values = {k: float(v.detach()) for k, v in losses.items()}
                 bad = [k for k, v in values.items() if not math.isfinite(v)]
                 if bad:
                     self._diverged(phase, update, bad[0], values[bad[0]])
                 for k, v in values.items():
-                    totals[k] = totals.get(k, 0.0) + v
-                if update.skip_if is not None and update.skip_if(values):
-                    skipped += 1
-                    continue
+                    sums[k] = sums.get(k, 0.0) + v
+                counts[update.name] = counts.get(update.name, 0) + 1
+                if update.skip_if is not None:
+                    skipped.setdefault(update.name, 0)
+                    if update.skip_if(values):
+                        skipped[update.name] += 1
+                        continue
                 self._step(update, next(iter(losses.values())))
-            for k, v in totals.items():
-                row[f"{update.name}/{k}"] = v / update.steps
-            if update.skip_if is not None:
-                row[f"{update.name}/skipped"] = skipped
+        row: dict[str, Any] = {"phase": phase.name, "iteration": self.iteration + 1}
+        for name, sums in totals.items():
+            for k, v in sums.items():
+                row[f"{name}/{k}"] = v / counts[name]
+            if name in skipped:
+                row[f"{name}/skipped"] = skipped[name]
         return row
 
     def _step(self, update: Update, objective: torch.Tensor) -> None:
@@ -265,6 +274,8 @@ class Trainer:
         if update.clip_grad_norm is not None:
             nn.utils.clip_grad_norm_(params, update.clip_grad_norm)
         optimizer.step()
+        if update.after_step is not None:
+            update.after_step()
 
     # ------------------------------------------------------------------ guard
     def _snapshot(self) -> None:

@@ -11,7 +11,18 @@ from sklearn.exceptions import NotFittedError
 import seqgan
 from tests.conftest import TINY
 
-TINY_MODELS = {seqgan.CRNNGAN: TINY}
+TINY_MODELS = {
+    seqgan.CRNNGAN: TINY,
+    seqgan.TimeGAN: {"hidden_dim": 4, "num_layers": 2, "n_iter_autoencoder": 2,
+                     "n_iter_supervisor": 2, "n_iter_joint": 3, "batch_size": 8,
+                     "device": "cpu", "random_state": 0, "verbose": False},
+}
+
+
+def n_iterations(model):
+    """Total iterations over all phases, from the model's own parameters."""
+    params = model.get_params()
+    return sum(v for k, v in params.items() if k == "n_iter" or k.startswith("n_iter_"))
 
 
 def test_every_public_model_is_in_the_contract_suite():
@@ -30,8 +41,8 @@ def test_init_stores_params_unchanged_and_clone_works(model):
     params = model.get_params()
     twin = clone(model)
     assert twin.get_params() == params and twin is not model
-    model.set_params(n_iter=7)
-    assert model.n_iter == 7
+    model.set_params(batch_size=7)
+    assert model.batch_size == 7
 
 
 def test_not_fitted_error(model):
@@ -44,7 +55,7 @@ def test_not_fitted_error(model):
 def test_fit_returns_self_and_sets_fitted_attributes(model, tiny_X):
     assert model.fit(tiny_X) is model
     assert model.n_features_in_ == 2
-    assert len(model.history_) == model.n_iter
+    assert len(model.history_) == n_iterations(model)
     assert model.spec_.seq_len == 8
 
 
@@ -126,3 +137,17 @@ def test_condition_is_refused_by_unconditional_models(model, tiny_X):
         pytest.skip("conditional model")
     with pytest.raises(ValueError, match="unconditional"):
         model.fit(tiny_X, condition=np.zeros(len(tiny_X)))
+
+
+def test_exact_resume_across_phases(model, tiny_X, tmp_path):
+    from seqgan.training import StopAt
+
+    full = clone(model).fit(tiny_X)
+    phases = list(dict.fromkeys(full.history_["phase"]))
+    stop_phase = phases[1] if len(phases) > 1 else phases[0]
+    clone(model).fit(tiny_X, checkpoint_dir=tmp_path, callbacks=[StopAt(stop_phase, 1)])
+    resumed = clone(model).fit(tiny_X, checkpoint_dir=tmp_path, resume=True)
+    for (k, v), w in zip(full.module_.state_dict().items(),
+                         resumed.module_.state_dict().values(), strict=True):
+        assert torch.equal(v, w), k
+    assert full.history_.equals(resumed.history_)

@@ -142,3 +142,27 @@ def test_divergence_guard_restores_last_good_state(tiny_X):
     assert len(model.history_) == 10  # rolled back to the snapshot at iteration 10
     assert all(torch.isfinite(p).all() for p in model.module_.parameters())
     assert np.isfinite(model.sample(4, random_state=0)).all()  # usable as it is
+
+
+def test_shared_batches_and_repeated_update_names():
+    torch.manual_seed(0)
+    module = nn.ModuleDict({"a": nn.Linear(2, 1)})
+    opts = {"a": torch.optim.SGD(module.parameters(), lr=0.01)}
+    seen, after = [], []
+
+    def loss(batch):
+        seen.append(batch)
+        return {"loss": module["a"](batch.real[:, 0]).pow(2).mean(),
+                "n": torch.tensor(float(len(seen)))}
+
+    phases = [Phase("p", 1, [Update("g", "a", loss), Update("e", "a", loss, fresh_batch=False),
+                             Update("g", "a", loss, after_step=lambda: after.append(1)),
+                             Update("e", "a", loss, fresh_batch=False)])]
+    data = SequenceEncoder().fit_transform(np.random.default_rng(0).normal(size=(50, 3, 2)))
+    trainer = Trainer(module, opts, phases, batch_size=4, device=torch.device("cpu"),
+                      progress=False)
+    trainer.fit(data)
+    assert seen[0] is seen[1] and seen[2] is seen[3] and seen[1] is not seen[2]
+    row = trainer.history[0]
+    assert row["g/n"] == (1 + 3) / 2 and row["e/n"] == (2 + 4) / 2
+    assert after == [1]

@@ -1,0 +1,321 @@
+"""TimeGAN (Yoon, Jarrett, van der Schaar, NeurIPS 2019): adversarial training in a learned
+latent space, with a supervised next-step loss, in three phases."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from seqgan._validation import NONE, Interval, Options
+from seqgan.losses import NonSaturating, Objective, get_objective, masked_mean
+from seqgan.models._base import DataSpec, GANEstimator
+from seqgan.nn import CELLS, RNNStack
+from seqgan.training import Batch, Phase, Update
+
+
+class _RNNHead(nn.Module):
+    """RNN stack + linear layer (+ optional sigmoid): the shape of all five TimeGAN networks.
+
+    (batch, seq_len, input_dim) -> (batch, seq_len, output_dim)
+    """
+
+    def __init__(self, input_dim: int, hidden_dim: int, output_dim: int, num_layers: int,
+                 cell: str, sigmoid: bool) -> None:
+        super().__init__()
+        self.rnn = RNNStack(input_dim, hidden_dim, num_layers, cell=cell)
+        self.out = nn.Linear(hidden_dim, output_dim)
+        self.sigmoid = sigmoid
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        y = self.out(self.rnn(x, lengths))
+        return torch.sigmoid(y) if self.sigmoid else y
+
+
+def _masked_mse(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """Mean squared error over valid steps; a, b (batch, seq_len, d), mask (batch, seq_len)."""
+    if mask is None:
+        return (a - b).pow(2).mean()
+    m = mask.unsqueeze(-1)
+    return ((a - b).pow(2) * m).sum() / (m.sum() * a.shape[-1]).clamp_min(1.0)
+
+
+def _moment_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None
+                 ) -> torch.Tensor:
+    """TimeGAN's G_loss_V: mean |std_fake - std_real| + mean |mean_fake - mean_real|, with the
+    moments of each (step, feature) taken over the batch (std = sqrt(var + 1e-6))."""
+    if mask is None:
+        m = torch.ones_like(real[..., :1])
+    else:
+        m = mask.unsqueeze(-1)
+    n = m.sum(0).clamp_min(1.0)  # (seq_len, 1): sequences present at each step
+
+    def moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean = (x * m).sum(0) / n
+        var = ((x - mean).pow(2) * m).sum(0) / n
+        return mean, torch.sqrt(var + 1e-6)
+
+    fake_mean, fake_std = moments(fake)
+    real_mean, real_std = moments(real)
+    present = (m.sum(0) > 0).float().expand_as(fake_mean)
+    weight = present / present.sum().clamp_min(1.0)
+    return (((fake_std - real_std).abs() + (fake_mean - real_mean).abs()) * weight).sum()
+
+
+class TimeGAN(GANEstimator):
+    """TimeGAN: time-series generative adversarial networks (Yoon et al., 2019).
+
+    Five recurrent networks: embedder (data -> latent sequence), recovery (latent -> data),
+    generator (noise -> latent), supervisor (latent_t -> latent_{t+1}) and discriminator (latent
+    -> per-step logits). Training follows the reference code (jsyoon0823/TimeGAN):
+
+    1. ``autoencoder`` phase: embedder and recovery minimise ``10 * sqrt(MSE(x, x~))``.
+    2. ``supervisor`` phase: the supervisor minimises the next-step loss
+       ``L_S = MSE(h_{t+1}, S(h)_t)``.
+    3. ``joint`` phase, each iteration: twice (generator step, then embedder step on the same
+       batch), then a discriminator step on a new batch that is skipped while the
+       discriminator loss is below ``d_threshold``. Generator loss: adversarial loss on
+       supervised latents + ``gamma`` * adversarial loss on unsupervised latents +
+       ``100 * sqrt(L_S)`` + ``100 *`` moment loss; embedder loss:
+       ``10 * sqrt(MSE(x, x~)) + 0.1 * L_S``; discriminator loss: real + fake + ``gamma`` * fake
+       of unsupervised latents.
+
+    Each of the reference's five Adam optimizers (learning rate ``lr``, betas 0.9/0.999) is kept
+    separate, as in the TensorFlow code. Noise is uniform on [0, 1) with ``latent_dim``
+    dimensions (default: the number of data channels). Losses are masked for variable-length
+    data. Outputs of recovery use a sigmoid (data scaled to [0, 1]) when ``scaling="minmax"``.
+
+    Parameters
+    ----------
+    seq_len : int or None
+    hidden_dim : int
+        Units of every RNN and of the latent space (24 in the reference).
+    num_layers : int
+        RNN layers per network (the supervisor has one fewer, at least 1).
+    cell : {"gru", "lstm"}
+    latent_dim : int or None
+        Noise dimensions per step (None: the number of data channels).
+    gamma : float
+        Weight of the unsupervised adversarial terms (1 in the reference).
+    loss : str or Objective
+        Adversarial objective ("non-saturating" is the reference's).
+    d_threshold : float
+        The discriminator step is taken only when its loss exceeds this (0.15).
+    n_iter_autoencoder, n_iter_supervisor, n_iter_joint : int
+        Iterations per phase (the paper: 50,000 each).
+    batch_size : int
+        128 in the reference.
+    lr : float
+        Adam learning rate of every optimizer (TensorFlow's default 0.001 in the reference).
+    scaling, device, random_state, verbose
+        As every model.
+
+    Examples
+    --------
+    >>> from seqgan import TimeGAN
+    >>> from seqgan.datasets import load_dataset
+    >>> X = load_dataset("sines", n_samples=32, seq_len=6, n_features=2, random_state=0)
+    >>> m = TimeGAN(hidden_dim=4, num_layers=2, n_iter_autoencoder=2, n_iter_supervisor=2,
+    ...             n_iter_joint=2, random_state=0, verbose=False).fit(X)
+    >>> m.sample(3, seq_len=12).shape
+    (3, 12, 2)
+    """
+
+    _param_rules: ClassVar[dict[str, list]] = {
+        "hidden_dim": [Interval(int, 1, None)],
+        "num_layers": [Interval(int, 1, None)],
+        "cell": [Options(CELLS)],
+        "latent_dim": [Interval(int, 1, None), NONE],
+        "gamma": [Interval(float, 0, None)],
+        "d_threshold": [Interval(float, None, None)],
+        "n_iter_autoencoder": [Interval(int, 0, None)],
+        "n_iter_supervisor": [Interval(int, 0, None)],
+        "n_iter_joint": [Interval(int, 0, None)],
+        "lr": [Interval(float, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        *,
+        seq_len: int | None = None,
+        hidden_dim: int = 24,
+        num_layers: int = 3,
+        cell: str = "gru",
+        latent_dim: int | None = None,
+        gamma: float = 1.0,
+        loss: str | Objective = "non-saturating",
+        d_threshold: float = 0.15,
+        n_iter_autoencoder: int = 2000,
+        n_iter_supervisor: int = 2000,
+        n_iter_joint: int = 2000,
+        batch_size: int = 128,
+        lr: float = 1e-3,
+        scaling: str | None = "minmax",
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = True,
+    ) -> None:
+        self.seq_len = seq_len
+        self.hidden_dim = hidden_dim
+        self.num_layers = num_layers
+        self.cell = cell
+        self.latent_dim = latent_dim
+        self.gamma = gamma
+        self.loss = loss
+        self.d_threshold = d_threshold
+        self.n_iter_autoencoder = n_iter_autoencoder
+        self.n_iter_supervisor = n_iter_supervisor
+        self.n_iter_joint = n_iter_joint
+        self.batch_size = batch_size
+        self.lr = lr
+        self.scaling = scaling
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        get_objective(self.loss)
+
+    # ------------------------------------------------------------------ networks
+    def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
+        h, layers, cell = self.hidden_dim, self.num_layers, self.cell
+        latent = self.latent_dim or spec.n_channels
+        return nn.ModuleDict({
+            "embedder": _RNNHead(spec.n_channels, h, h, layers, cell, sigmoid=True),
+            "recovery": _RNNHead(h, h, spec.n_channels, layers, cell,
+                                 sigmoid=self.scaling == "minmax"),
+            "generator": _RNNHead(latent, h, h, layers, cell, sigmoid=True),
+            "supervisor": _RNNHead(h, h, h, max(layers - 1, 1), cell, sigmoid=True),
+            "discriminator": _RNNHead(h, h, 1, layers, cell, sigmoid=False),
+        })
+
+    def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
+        def adam(*names: str) -> torch.optim.Optimizer:
+            params = [p for n in names for p in module[n].parameters()]
+            return torch.optim.Adam(params, lr=self.lr, betas=(0.9, 0.999))
+
+        # One optimizer per TensorFlow solver of the reference code, each with its own state.
+        return {"autoencoder": adam("embedder", "recovery"), "supervisor": adam("supervisor"),
+                "generator": adam("generator", "supervisor"),
+                "embedder": adam("embedder", "recovery"), "discriminator": adam("discriminator")}
+
+    def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
+        dim = self.latent_dim or spec.n_channels
+        return (torch.rand(n, seq_len, dim, generator=generator, device=device),)
+
+    def _generate(self, module, latent, condition):
+        (z,) = latent
+        h_hat = module["supervisor"](module["generator"](z))
+        return module["recovery"](h_hat)
+
+    # ------------------------------------------------------------------ recipe
+    def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
+        objective = get_objective(self.loss)
+        emb, rec, gen, sup, dis = (module[k] for k in ("embedder", "recovery", "generator",
+                                                        "supervisor", "discriminator"))
+        device = next(module.parameters()).device
+        gamma = self.gamma
+        needs_real = getattr(objective, "needs_real_logits_for_generator", False)
+
+        def unpack(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+            if batch.fixed_length:
+                return None, None
+            return batch.lengths, batch.mask
+
+        def noise(batch: Batch) -> torch.Tensor:
+            return self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)[0]
+
+        def supervised(h: torch.Tensor, h_sup: torch.Tensor, mask: torch.Tensor | None
+                       ) -> torch.Tensor:
+            return _masked_mse(h[:, 1:], h_sup[:, :-1], None if mask is None else mask[:, 1:])
+
+        def autoencoder_loss(batch: Batch) -> dict[str, Any]:
+            lengths, mask = unpack(batch)
+            recon = _masked_mse(batch.real, rec(emb(batch.real, lengths), lengths), mask)
+            return {"loss": 10 * torch.sqrt(recon), "reconstruction": recon}
+
+        def supervisor_loss(batch: Batch) -> dict[str, Any]:
+            lengths, mask = unpack(batch)
+            with torch.no_grad():
+                h = emb(batch.real, lengths)
+            return {"loss": supervised(h, sup(h, lengths), mask)}
+
+        def generator_loss(batch: Batch) -> dict[str, Any]:
+            lengths, mask = unpack(batch)
+            n = batch.size
+            with torch.no_grad():
+                h = emb(batch.real, lengths)
+            e_hat = gen(noise(batch), lengths)
+            both_lengths = None if lengths is None else lengths.repeat(2)
+            h_hat, h_sup = sup(torch.cat([e_hat, h]), both_lengths).split(n)
+            x_hat = rec(h_hat, lengths)
+            if needs_real:  # relativistic objectives compare with real logits
+                three = None if lengths is None else lengths.repeat(3)
+                y_fake, y_fake_e, y_real = dis(torch.cat([h_hat, e_hat, h]), three).split(n)
+                y_real = y_real.detach()
+            else:
+                y_fake, y_fake_e = dis(torch.cat([h_hat, e_hat]), both_lengths).split(n)
+                y_real = None
+            adv = objective.generator_loss(y_fake, y_real, mask=mask)
+            adv_e = objective.generator_loss(y_fake_e, y_real, mask=mask)
+            loss_s = supervised(h, h_sup, mask)
+            moments = _moment_loss(x_hat, batch.real, mask)
+            loss = adv + gamma * adv_e + 100 * torch.sqrt(loss_s) + 100 * moments
+            return {"loss": loss, "adversarial": adv, "supervised": loss_s, "moments": moments}
+
+        def embedder_loss(batch: Batch) -> dict[str, Any]:
+            lengths, mask = unpack(batch)
+            h = emb(batch.real, lengths)
+            recon = _masked_mse(batch.real, rec(h, lengths), mask)
+            loss_s = supervised(h, sup(h, lengths), mask)
+            return {"loss": 10 * torch.sqrt(recon) + 0.1 * loss_s, "reconstruction": recon}
+
+        def discriminator_loss(batch: Batch) -> dict[str, Any]:
+            lengths, mask = unpack(batch)
+            n = batch.size
+            with torch.no_grad():
+                h = emb(batch.real, lengths)
+                e_hat = gen(noise(batch), lengths)
+                h_hat = sup(e_hat, lengths)
+            three = None if lengths is None else lengths.repeat(3)
+            y_real, y_fake, y_fake_e = dis(torch.cat([h, h_hat, e_hat]), three).split(n)
+            return {"loss": _discriminator_loss(objective, y_real, y_fake, y_fake_e, gamma,
+                                                mask),
+                    "real_score": masked_mean(torch.sigmoid(y_real.detach()), mask),
+                    "fake_score": masked_mean(torch.sigmoid(y_fake.detach()), mask)}
+
+        threshold = self.d_threshold
+        g = Update("generator", "generator", generator_loss)
+        e = Update("embedder", "embedder", embedder_loss, fresh_batch=False)
+        return [
+            Phase("autoencoder", self.n_iter_autoencoder,
+                  [Update("autoencoder", "autoencoder", autoencoder_loss)]),
+            Phase("supervisor", self.n_iter_supervisor,
+                  [Update("supervisor", "supervisor", supervisor_loss)]),
+            Phase("joint", self.n_iter_joint, [
+                g, e, g, e,
+                Update("discriminator", "discriminator", discriminator_loss,
+                       skip_if=lambda losses: not losses["loss"] > threshold),
+            ]),
+        ]
+
+
+def _discriminator_loss(objective: Objective, y_real: torch.Tensor, y_fake: torch.Tensor,
+                        y_fake_e: torch.Tensor, gamma: float, mask: torch.Tensor | None
+                        ) -> torch.Tensor:
+    """real + fake + gamma * fake_e, as the reference. Objectives whose loss splits into a real
+    and a fake term give ``fake_term``; for the others (e.g. relativistic pairs) the second
+    fake batch enters as ``gamma * loss(real, fake_e)``."""
+    main = objective.discriminator_loss(y_real, y_fake, mask)
+    if gamma == 0:
+        return main
+    fake_term = getattr(objective, "fake_term", None)
+    if fake_term is None and isinstance(objective, NonSaturating):  # also Minimax
+        def fake_term(logits: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
+            return masked_mean(F.softplus(logits), m)
+    if fake_term is not None:
+        return main + gamma * fake_term(y_fake_e, mask)
+    return main + gamma * objective.discriminator_loss(y_real, y_fake_e, mask)
