@@ -2,6 +2,7 @@
 
 from seqgan.models._base import DataSpec, GANEstimator
 from seqgan.models.crnngan import CRNNGAN
+from seqgan.models.rcgan import RCGAN
 from seqgan.models.timegan import TimeGAN
 
-__all__ = ["CRNNGAN", "DataSpec", "GANEstimator", "TimeGAN"]
+__all__ = ["CRNNGAN", "RCGAN", "DataSpec", "GANEstimator", "TimeGAN"]

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from seqgan._validation import NONE, Interval, Options
-from seqgan.losses import NonSaturating, Objective, get_objective, masked_mean
+from seqgan.losses import Objective, get_objective, masked_mean
 from seqgan.models._base import DataSpec, GANEstimator
+from seqgan.models._terms import extra_fake_loss
 from seqgan.nn import CELLS, RNNStack
 from seqgan.training import Batch, Phase, Update
 
@@ -282,8 +282,10 @@ class TimeGAN(GANEstimator):
                 h_hat = sup(e_hat, lengths)
             three = None if lengths is None else lengths.repeat(3)
             y_real, y_fake, y_fake_e = dis(torch.cat([h, h_hat, e_hat]), three).split(n)
-            return {"loss": _discriminator_loss(objective, y_real, y_fake, y_fake_e, gamma,
-                                                mask),
+            loss = objective.discriminator_loss(y_real, y_fake, mask)
+            if gamma:
+                loss = loss + gamma * extra_fake_loss(objective, y_real, y_fake_e, mask)
+            return {"loss": loss,
                     "real_score": masked_mean(torch.sigmoid(y_real.detach()), mask),
                     "fake_score": masked_mean(torch.sigmoid(y_fake.detach()), mask)}
 
@@ -301,21 +303,3 @@ class TimeGAN(GANEstimator):
                        skip_if=lambda losses: not losses["loss"] > threshold),
             ]),
         ]
-
-
-def _discriminator_loss(objective: Objective, y_real: torch.Tensor, y_fake: torch.Tensor,
-                        y_fake_e: torch.Tensor, gamma: float, mask: torch.Tensor | None
-                        ) -> torch.Tensor:
-    """real + fake + gamma * fake_e, as the reference. Objectives whose loss splits into a real
-    and a fake term give ``fake_term``; for the others (e.g. relativistic pairs) the second
-    fake batch enters as ``gamma * loss(real, fake_e)``."""
-    main = objective.discriminator_loss(y_real, y_fake, mask)
-    if gamma == 0:
-        return main
-    fake_term = getattr(objective, "fake_term", None)
-    if fake_term is None and isinstance(objective, NonSaturating):  # also Minimax
-        def fake_term(logits: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
-            return masked_mean(F.softplus(logits), m)
-    if fake_term is not None:
-        return main + gamma * fake_term(y_fake_e, mask)
-    return main + gamma * objective.discriminator_loss(y_real, y_fake_e, mask)
