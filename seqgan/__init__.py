@@ -10,7 +10,16 @@
 
 from seqgan._io import load
 from seqgan._version import __version__
-from seqgan.models import CRNNGAN, RCGAN, GANEstimator, TimeGAN
+from seqgan.models import CRNNGAN, RCGAN, BiGAN, GANEstimator, TimeGAN
 from seqgan.training import DivergenceError
 
-__all__ = ["CRNNGAN", "RCGAN", "DivergenceError", "GANEstimator", "TimeGAN", "__version__", "load"]
+__all__ = [
+    "CRNNGAN",
+    "RCGAN",
+    "BiGAN",
+    "DivergenceError",
+    "GANEstimator",
+    "TimeGAN",
+    "__version__",
+    "load",
+]

@@ -145,6 +145,32 @@ class SequenceEncoder:
             cond_arr = self.condition_encoder_.fit_transform(condition, len(seqs))
         return SequenceData(values.astype(np.float32), lengths, static_arr, cond_arr)
 
+    def transform(self, X: Any, *, id_column: str | None = None, time_column: str | None = None,
+                  stride: int = 1) -> SequenceData:
+        """Scale new data with the fitted layout and scalers (nothing is refitted).
+
+        ``X`` must have the training features (and, for DataFrames, the same value columns).
+        Sequences are padded to the training length, or to their own longest length if that
+        is longer (recurrent networks take any length).
+        """
+        categories = {c["name"]: c["categories"] for c in self.columns_ if "categories" in c}
+        probe = SequenceEncoder(scaling=None, seq_len=self.seq_len if self.kind_ == "wide"
+                                else None, owner=self.owner)
+        probe.fixed_categories_ = categories
+        if self.kind_ == "long" and id_column is None:
+            id_column, time_column = self.id_column_, time_column or self.time_column_
+        data = probe.fit_transform(X, id_column=id_column, time_column=time_column,
+                                   categorical=list(categories) or None, stride=stride)
+        if probe.feature_names_ != self.feature_names_ or probe.n_channels_ != self.n_channels_:
+            raise ValueError(f"X has features {probe.feature_names_}, but the model was fitted "
+                             f"on {self.feature_names_}.")
+        total = max(self.train_len_, data.seq_len)
+        raw = np.zeros((data.n_sequences, total, self.n_channels_), dtype=np.float64)
+        raw[:, : data.seq_len] = data.values
+        mask = np.arange(total)[None, :] < data.lengths[:, None]
+        values = self.scaler_.transform(raw) * mask[..., None]
+        return SequenceData(values.astype(np.float32), data.lengths)
+
     def _read_arrays(self, X: Any) -> list[np.ndarray]:
         if isinstance(X, (list, tuple)):
             if len(X) == 0:
@@ -192,7 +218,12 @@ class SequenceEncoder:
 
     def _read_frame_columns(self, frame: pd.DataFrame, exclude: list[str],
                             categorical: Sequence[str] | None) -> pd.DataFrame:
-        """Record the value columns' layout; return the frame's numeric encoding (one-hot)."""
+        """Record the value columns' layout; return the frame's numeric encoding (one-hot).
+
+        When ``self.fixed_categories_`` is set (``transform`` of new data), categorical columns
+        use those categories, so the one-hot layout matches training.
+        """
+        fixed = getattr(self, "fixed_categories_", None) or {}
         categorical = list(categorical or [])
         unknown = [c for c in categorical if c not in frame.columns]
         if unknown:
@@ -208,8 +239,14 @@ class SequenceEncoder:
                 if series.isna().any():
                     raise ValueError(f"Categorical column {col!r} has missing values; fill them "
                                      "(e.g. with an explicit 'missing' category).")
-                cats = (list(series.cat.categories) if isinstance(series.dtype,
-                        pd.CategoricalDtype) else sorted(series.unique().tolist(), key=str))
+                cats = (fixed[col] if col in fixed else list(series.cat.categories)
+                        if isinstance(series.dtype, pd.CategoricalDtype)
+                        else sorted(series.unique().tolist(), key=str))
+                known = series.isin(cats).to_numpy()
+                if not known.all():
+                    unseen = sorted(set(series[~known].tolist()), key=str)[:5]
+                    raise ValueError(f"Categorical column {col!r} has values unseen in "
+                                     f"training: {unseen}. Known: {cats}.")
                 codes = pd.Categorical(series, categories=cats).codes
                 parts.append(np.eye(len(cats))[codes])
                 self.columns_.append({"name": col, "dtype": str(series.dtype),

@@ -1,8 +1,16 @@
 """Estimators: one module per GAN family, on the shared base class."""
 
 from seqgan.models._base import DataSpec, GANEstimator
+from seqgan.models.bigan import BiGAN
 from seqgan.models.crnngan import CRNNGAN
 from seqgan.models.rcgan import RCGAN
 from seqgan.models.timegan import TimeGAN
 
-__all__ = ["CRNNGAN", "RCGAN", "DataSpec", "GANEstimator", "TimeGAN"]
+__all__ = [
+    "CRNNGAN",
+    "RCGAN",
+    "BiGAN",
+    "DataSpec",
+    "GANEstimator",
+    "TimeGAN",
+]

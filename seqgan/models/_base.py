@@ -73,8 +73,8 @@ class GANEstimator(BaseEstimator):
     ``_param_rules``, and implement: ``_build_module(spec)`` (all networks in one ``nn.Module``),
     ``_build_optimizers(module)``, ``_phases(module, spec)`` (the training recipe),
     ``_draw_latent(spec, n, seq_len, generator, device)`` and
-    ``_generate(module, latent, condition)``. Latents are drawn once for all samples, so results
-    do not depend on the sampling batch size.
+    ``_generate(module, latent, condition, seq_len)``. Latents are drawn once for all samples,
+    so results do not depend on the sampling batch size.
 
     Fitted attributes: ``module_``, ``encoder_`` (data layout and scalers), ``scaler_``,
     ``history_`` (DataFrame, one row per iteration), ``n_features_in_``, ``feature_names_in_``,
@@ -115,7 +115,7 @@ class GANEstimator(BaseEstimator):
         raise NotImplementedError
 
     def _generate(self, module: nn.Module, latent: tuple[torch.Tensor, ...],
-                  condition: torch.Tensor | None) -> torch.Tensor:
+                  condition: torch.Tensor | None, seq_len: int) -> torch.Tensor:
         """Scaled samples (n, seq_len, n_channels) from latents, on the module's device."""
         raise NotImplementedError
 
@@ -276,7 +276,7 @@ class GANEstimator(BaseEstimator):
                 part = slice(start, min(start + batch_size, n))
                 c = None if cond is None else cond[part].to(self.device_)
                 z = tuple(t[part].to(self.device_) for t in latent)
-                chunks.append(self._generate(self.module_, z, c).float().cpu().numpy())
+                chunks.append(self._generate(self.module_, z, c, total).float().cpu().numpy())
         values = np.concatenate(chunks, axis=0)
         values *= np.arange(total)[None, :, None] < lengths[:, None, None]
         return self.encoder_.inverse_transform(values, lengths)

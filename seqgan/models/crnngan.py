@@ -265,5 +265,5 @@ class CRNNGAN(GANEstimator):
                    clip_grad_norm=self.clip_grad_norm),
         ])]
 
-    def _generate(self, module, latent, condition):
+    def _generate(self, module, latent, condition, seq_len):
         return module["generator"](*latent)

@@ -177,7 +177,7 @@ class RCGAN(GANEstimator):
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
         return (torch.randn(n, seq_len, self.latent_dim, generator=generator, device=device),)
 
-    def _generate(self, module, latent, condition):
+    def _generate(self, module, latent, condition, seq_len):
         return module["generator"](latent[0], condition)
 
     def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:

@@ -206,7 +206,7 @@ class TimeGAN(GANEstimator):
         dim = self.latent_dim or spec.n_channels
         return (torch.rand(n, seq_len, dim, generator=generator, device=device),)
 
-    def _generate(self, module, latent, condition):
+    def _generate(self, module, latent, condition, seq_len):
         (z,) = latent
         h_hat = module["supervisor"](module["generator"](z))
         return module["recovery"](h_hat)

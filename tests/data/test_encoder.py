@@ -185,3 +185,20 @@ def test_caller_array_is_not_modified(tiny_X):
     copy = tiny_X.copy()
     SequenceEncoder().fit_transform(tiny_X)
     np.testing.assert_array_equal(tiny_X, copy)
+
+
+def test_transform_new_data_with_the_fitted_scaler(tiny_X, vitals):
+    enc = SequenceEncoder()
+    fitted = enc.fit_transform(tiny_X)
+    again = enc.transform(tiny_X[:5])
+    np.testing.assert_allclose(again.values, fitted.values[:5], atol=1e-6)
+    shifted = enc.transform(tiny_X[:5] + 100)  # not refitted: values leave [0, 1]
+    assert shifted.values.max() > 1
+    with pytest.raises(ValueError, match="fitted on"):
+        enc.transform(np.zeros((2, 8, 3)))
+    enc = SequenceEncoder()
+    enc.fit_transform(vitals, id_column="patient", time_column="hour", categorical=["position"])
+    one = vitals[vitals["position"] == "supine"]  # fewer categories: layout still matches
+    assert enc.transform(one).n_channels == 5
+    with pytest.raises(ValueError, match="unseen in training: \\['standing'\\]"):
+        enc.transform(vitals.assign(position="standing"))

@@ -14,6 +14,7 @@ from tests.conftest import TINY
 TINY_MODELS = {
     seqgan.CRNNGAN: TINY,
     seqgan.RCGAN: {**TINY, "latent_dim": 3},
+    seqgan.BiGAN: {**TINY, "latent_dim": 3},
     seqgan.TimeGAN: {"hidden_dim": 4, "num_layers": 2, "n_iter_autoencoder": 2,
                      "n_iter_supervisor": 2, "n_iter_joint": 3, "batch_size": 8,
                      "device": "cpu", "random_state": 0, "verbose": False},
