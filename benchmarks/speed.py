@@ -32,6 +32,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 REFERENCE = {
     "CRNNGAN": {"hidden_dim": 64, "num_layers": 2},
     "TimeGAN": {"hidden_dim": 24, "num_layers": 3, "cell": "gru"},
+    "RCGAN": {"hidden_dim": 100, "num_layers": 1},
+    "BiGAN": {"hidden_dim": 64, "num_layers": 1},
 }
 
 

@@ -1,6 +1,7 @@
 """Building blocks shared by models: recurrent stacks and activations by name."""
 
 from seqgan.nn._activations import ACTIVATIONS, make_activation
+from seqgan.nn._fast_gru import fused_gru
 from seqgan.nn._rnn import CELLS, RNNStack
 
-__all__ = ["ACTIVATIONS", "CELLS", "RNNStack", "make_activation"]
+__all__ = ["ACTIVATIONS", "CELLS", "RNNStack", "fused_gru", "make_activation"]

@@ -6,6 +6,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from seqgan.nn._fast_gru import can_fuse, fused_gru
+
 CELLS = ("gru", "lstm")
 
 
@@ -14,11 +16,13 @@ class RNNStack(nn.Module):
 
     Input (batch, seq_len, input_dim) -> output (batch, seq_len, hidden_dim * directions); with
     ``lengths`` (batch,) the padded steps are packed away (outputs there are zero) so that a
-    backward direction starts at each sequence's own end.
+    backward direction starts at each sequence's own end. Unidirectional GRUs on the CPU run
+    through :func:`seqgan.nn.fused_gru` when no packing is needed (``fused=False`` turns it off).
     """
 
     def __init__(self, input_dim: int, hidden_dim: int, num_layers: int = 1, *,
-                 cell: str = "lstm", bidirectional: bool = False, dropout: float = 0.0) -> None:
+                 cell: str = "lstm", bidirectional: bool = False, dropout: float = 0.0,
+                 fused: bool = True) -> None:
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"Unknown cell {cell!r}. Valid: {', '.join(CELLS)}.")
@@ -26,10 +30,13 @@ class RNNStack(nn.Module):
         self.rnn = rnn_cls(input_dim, hidden_dim, num_layers, batch_first=True,
                            bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
         self.output_dim = hidden_dim * (2 if bidirectional else 1)
+        self.fused = fused
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         total = x.shape[1]
         if lengths is None or bool((lengths == total).all()):
+            if self.fused and can_fuse(self.rnn, x):
+                return fused_gru(self.rnn, x)
             return self.rnn(x)[0]
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, _ = self.rnn(packed)
