@@ -27,7 +27,41 @@ FORMAT_VERSION = 1
 _META_KEY = "seqgan"
 
 
+def _part_config(value: Any) -> dict[str, Any] | None:
+    """Constructor arguments of a training part (objective, regularizer, augmentation)."""
+    from seqgan.losses import DiffAugment, Objective, Regularizer
+
+    if isinstance(value, (Objective, Regularizer)):
+        return value._params()
+    if isinstance(value, DiffAugment):
+        return {k: getattr(value, k) for k in ("policy", "p", "jitter_std", "scaling_std",
+                                                 "warp_strength", "mask_fraction")}
+    return None
+
+
+def _decode_param(value: Any) -> Any:
+    """Inverse of :func:`_json_param` for training parts stored as ``{"__seqgan__": ...}``."""
+    import seqgan.losses as parts
+
+    if isinstance(value, list):
+        return [_decode_param(v) for v in value]
+    if isinstance(value, dict) and "__seqgan__" in value:
+        kwargs = {k: v for k, v in value.items() if k != "__seqgan__"}
+        cls = getattr(parts, str(value["__seqgan__"]), None)
+        if not (isinstance(cls, type)
+                and issubclass(cls, (parts.Objective, parts.Regularizer, parts.DiffAugment))):
+            raise ValueError(f"The model file names an unknown training part "
+                             f"{value['__seqgan__']!r}.")
+        return cls(**kwargs)
+    if isinstance(value, dict):
+        return {k: _decode_param(v) for k, v in value.items()}
+    return value
+
+
 def _json_param(name: str, value: Any) -> Any:
+    config = _part_config(value)
+    if config is not None:
+        return {"__seqgan__": type(value).__name__, **_json_param(name, config)}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, torch.device):
@@ -118,12 +152,12 @@ def load(path: str | Path, *, device: str | None = None) -> GANEstimator:
     if cls is None:
         raise ValueError(f"{str(path)!r} holds a {meta['class']!r}, which this seqgan does not "
                          f"know. Known models: {', '.join(sorted(MODEL_REGISTRY))}.")
-    model = cls(**meta["params"])
+    model = cls(**{k: _decode_param(v) for k, v in meta["params"].items()})
     if device is None:
         device = model.device if (model.device != "cuda" or torch.cuda.is_available()) else "cpu"
     spec = DataSpec(**meta["spec"])
     encoder = SequenceEncoder.from_dict(meta["encoder"], owner=cls.__name__)
-    module = model._build_module(spec)
+    module = model._build_networks(spec)
     with safe_open(str(path), framework="pt") as handle:
         state = {k: handle.get_tensor(k) for k in handle.keys()}
     module.load_state_dict(state, strict=True)

@@ -82,6 +82,8 @@ class Objective:
 
     name: ClassVar[str] = ""
     weight_clip: float | None = None
+    #: True when the generator's loss needs the real logits too (relativistic objectives).
+    relativistic: ClassVar[bool] = False
 
     @property
     def default_regularizers(self) -> dict[str, float]:
@@ -389,6 +391,7 @@ class RpGAN(Objective):
     """
 
     name = "rpgan"
+    relativistic = True
 
     def discriminator_loss(self, real_logits, fake_logits, mask=None, fake_mask=None):
         real_logits, fake_logits, pair_mask = _pair(real_logits, fake_logits, mask, fake_mask,

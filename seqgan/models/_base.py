@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,6 +30,14 @@ from seqgan._validation import (
     validate_params,
 )
 from seqgan.data import SequenceData, SequenceEncoder
+from seqgan.losses import EMA, AdaptiveBalance, Objective, mode_collapse_score, spectral_norm
+from seqgan.models._adversarial import (
+    OPTIMIZERS,
+    SCHEDULES,
+    Adversary,
+    TrainingControls,
+    build_optimizer,
+)
 from seqgan.training import Callback, DivergenceError, Phase, Trainer
 
 logger = logging.getLogger(__name__)
@@ -82,9 +90,25 @@ class GANEstimator(BaseEstimator):
     """
 
     #: Rules checked by ``fit``: parameter name -> list of accepted rules (any may match).
+    #: Rules of parameters a model does not have are ignored.
     _param_rules: ClassVar[dict[str, list]] = {
         "seq_len": [Interval(int, 1, None), NONE],
         "batch_size": [Interval(int, 1, None)],
+        "n_iter": [Interval(int, 0, None)],
+        "loss": [InstanceOf((str, Objective), "a loss name or an Objective")],
+        "regularizers": [InstanceOf((dict, list, tuple), "a dict {name: weight}"), NONE],
+        "spectral_norm": [BOOL],
+        "optimizer_g": [Options(tuple(OPTIMIZERS))],
+        "optimizer_d": [Options(tuple(OPTIMIZERS))],
+        "optimizer_kwargs": [InstanceOf(dict, "a dict of optimizer arguments"), NONE],
+        "lr_g": [Interval(float, 0, None, closed="neither")],
+        "lr_d": [Interval(float, 0, None, closed="neither")],
+        "d_steps": [Interval(int, 1, None)],
+        "g_steps": [Interval(int, 1, None)],
+        "lr_schedule": [Options(tuple(SCHEDULES)), NONE],
+        "balance": [BOOL, InstanceOf(dict, "a dict of AdaptiveBalance arguments")],
+        "ema": [Interval(float, 0, 1, closed="left"), NONE],
+        "diagnostics_every": [Interval(int, 1, None), NONE],
         "scaling": [Options(("minmax", "standard")), NONE],
         "device": [InstanceOf((str, torch.device), "a device string ('auto', 'cpu', 'cuda')")],
         "random_state": [RANDOM_STATE],
@@ -92,6 +116,14 @@ class GANEstimator(BaseEstimator):
     }
     supports_condition: ClassVar[bool] = False
     supports_static: ClassVar[bool] = False
+    #: Network (key of the module) the discriminator options (spectral norm) apply to.
+    _critic_network: ClassVar[str] = "discriminator"
+    #: Networks on the sampling path; ``ema`` averages them and sampling uses the averages.
+    _sampling_networks: ClassVar[tuple[str, ...]] = ("generator",)
+    #: Optimizers whose learning rates the schedule and the balance control.
+    _adversarial_optimizers: ClassVar[tuple[str, ...]] = ("generator", "discriminator")
+    #: Arguments each optimizer gets by default in this model's paper, by optimizer name.
+    _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -105,7 +137,8 @@ class GANEstimator(BaseEstimator):
     def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
         raise NotImplementedError
 
-    def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
+    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
+        """The training recipe; the last phase is the adversarial one."""
         raise NotImplementedError
 
     def _draw_latent(self, spec: DataSpec, n: int, seq_len: int,
@@ -128,6 +161,82 @@ class GANEstimator(BaseEstimator):
 
     def _validate_params(self) -> None:
         validate_params(type(self).__name__, self.get_params(deep=False), self._all_rules())
+        self._adversary()
+        balance = getattr(self, "balance", False)
+        if isinstance(balance, dict):
+            AdaptiveBalance(torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0),
+                            **balance)
+
+    def _adversary(self) -> Adversary:
+        return Adversary(getattr(self, "loss", "non-saturating"),
+                         getattr(self, "regularizers", None), getattr(self, "augment", None))
+
+    def _optimizer(self, role: str, params: Iterable[Any], lr: float) -> torch.optim.Optimizer:
+        """The optimizer of ``role`` ("g" or "d") by the model's ``optimizer_g``/``optimizer_d``
+        and ``optimizer_kwargs``: one dict for both sides, or ``{"g": {...}, "d": {...}}``; the
+        paper's arguments for a side without any."""
+        name = getattr(self, f"optimizer_{role}")
+        kwargs = getattr(self, "optimizer_kwargs", None)
+        if kwargs and set(kwargs) <= {"g", "d"} and all(isinstance(v, dict)
+                                                        for v in kwargs.values()):
+            kwargs = kwargs.get(role)
+        return build_optimizer(name, params, lr, self._paper_optimizer_kwargs, kwargs)
+
+    def _build_networks(self, spec: DataSpec) -> nn.ModuleDict:
+        """``_build_module`` plus the shared options: spectral norm on the critic and the
+        weight averages of the sampling networks (under ``"ema"``)."""
+        module = self._build_module(spec)
+        if getattr(self, "spectral_norm", False):
+            spectral_norm(module[self._critic_network])
+        if getattr(self, "ema", None) is not None:
+            module["ema"] = nn.ModuleDict({name: EMA(module[name], self.ema)
+                                           for name in self._sampling_networks})
+        return module
+
+    def _sampling_module(self) -> nn.ModuleDict:
+        """The fitted networks, with the weight averages in place of the sampling networks."""
+        module = self.module_
+        if "ema" not in module:
+            return module
+        merged = dict(module.items())
+        merged.update({name: average.shadow for name, average in module["ema"].items()})
+        return nn.ModuleDict(merged)
+
+    def _diversity(self, spec: DataSpec) -> Any:
+        """Diagnostic: mode-collapse score of 64 fixed-noise fakes against 64 fixed reals."""
+        def measure(trainer: Trainer) -> float:
+            real = trainer.fixed_batch(64)
+            if real.size < 2:
+                return float("nan")
+            generator = torch.Generator().manual_seed(0)
+            latent = self._draw_latent(spec, real.size, real.real.shape[1], generator)
+            latent = tuple(t.to(trainer.device) for t in latent)
+            module = trainer.module
+            was_training = module.training
+            module.eval()
+            try:
+                with torch.no_grad():
+                    fake = self._generate(module, latent, real.condition, real.real.shape[1])
+            finally:
+                module.train(was_training)
+            mask = None if real.fixed_length else real.mask
+            return float(mode_collapse_score(fake, real.real, mask, mask))
+        return measure
+
+    def _controls(self, module: nn.Module, optimizers: dict[str, torch.optim.Optimizer],
+                  spec: DataSpec) -> tuple[TrainingControls, dict[str, Any]]:
+        balance_arg = getattr(self, "balance", False)
+        balance = None
+        if balance_arg:
+            kwargs = balance_arg if isinstance(balance_arg, dict) else {}
+            balance = AdaptiveBalance(optimizers["discriminator"], **kwargs)
+        controls = TrainingControls(
+            optimizers=optimizers, adversarial_optimizers=self._adversarial_optimizers,
+            schedule=getattr(self, "lr_schedule", None), balance=balance,
+            ema=module["ema"] if "ema" in module else None, module=module,
+            diagnostics_every=getattr(self, "diagnostics_every", None),
+            diversity=self._diversity(spec))
+        return controls, ({"balance": balance} if balance is not None else {})
 
     def fit(
         self,
@@ -195,12 +304,17 @@ class GANEstimator(BaseEstimator):
         fork_devices = list(range(torch.cuda.device_count())) if device.type == "cuda" else []
         with torch.random.fork_rng(devices=fork_devices):
             torch.manual_seed(seed)
-            module = self._build_module(spec).to(device)
+            module = self._build_networks(spec).to(device)
+            optimizers = self._build_optimizers(module)
+            phases = self._phases(module, spec, self._adversary())
+            controls, state_objects = self._controls(module, optimizers, spec)
+            phases[-1] = replace(phases[-1], after_iteration=controls)
             trainer = Trainer(
-                module, self._build_optimizers(module), self._phases(module, spec),
+                module, optimizers, phases,
                 batch_size=self.batch_size, device=device, progress=self.verbose,
                 callbacks=callbacks or (), checkpoint_dir=checkpoint_dir,
                 checkpoint_every=checkpoint_every, fingerprint=_fingerprint(data, encoder),
+                state_objects=state_objects,
             )
             if resume:
                 trainer.resume_from(checkpoint_dir)
@@ -271,12 +385,13 @@ class GANEstimator(BaseEstimator):
         latent = self._draw_latent(self.spec_, n, total, generator)
         chunks = []
         self.module_.eval()
+        module = self._sampling_module()
         with torch.no_grad():
             for start in range(0, n, batch_size):
                 part = slice(start, min(start + batch_size, n))
                 c = None if cond is None else cond[part].to(self.device_)
                 z = tuple(t[part].to(self.device_) for t in latent)
-                chunks.append(self._generate(self.module_, z, c, total).float().cpu().numpy())
+                chunks.append(self._generate(module, z, c, total).float().cpu().numpy())
         values = np.concatenate(chunks, axis=0)
         values *= np.arange(total)[None, :, None] < lengths[:, None, None]
         return self.encoder_.inverse_transform(values, lengths)

@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqgan._validation import Interval, Options
-from seqgan.losses import Objective, get_objective, masked_mean
+from seqgan.losses import Objective
+from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec, GANEstimator
 from seqgan.nn import ACTIVATIONS, CELLS, RNNStack, make_activation
 from seqgan.training import Batch, Phase, Update
@@ -116,6 +117,12 @@ class BiGAN(GANEstimator):
         Hidden activation of the discriminator's dense head.
     prior : {"uniform", "normal"}
     loss : str or Objective
+    regularizers, spectral_norm, augment, optimizer_g, optimizer_d, optimizer_kwargs, \
+lr_schedule, balance, ema, diagnostics_every
+        Training options shared by every model; see ``docs/training.md``. Penalties take the
+        gradient with respect to both parts of the pair (x, z); augmentation changes x only;
+        ``ema`` averages the generator for :meth:`sample` (encode and reconstruct use the
+        trained networks).
     cycle_weight : float
         Weight of an explicit reconstruction term ``mean |x - G(E(x))|`` in the
         generator/encoder loss (ALICE's cycle consistency, Li et al. 2017). 0 (default) is the
@@ -123,9 +130,9 @@ class BiGAN(GANEstimator):
         usable reconstructions and anomaly scores much sooner.
     anomaly_alpha : float
         Weight of the reconstruction error in :meth:`anomaly_score` (0.9, Zenati et al. 2018).
-    n_iter, batch_size, lr, d_steps
-        Iterations, batch size, Adam learning rate of both sides, discriminator steps per
-        generator/encoder step.
+    n_iter, batch_size, lr_g, lr_d, d_steps
+        Iterations, batch size, learning rates of generator/encoder and discriminator,
+        discriminator steps per generator/encoder step.
     scaling, device, random_state, verbose
         As every model.
 
@@ -148,10 +155,9 @@ class BiGAN(GANEstimator):
         "prior": [Options(PRIORS)],
         "cycle_weight": [Interval(float, 0, None)],
         "anomaly_alpha": [Interval(float, 0, 1)],
-        "n_iter": [Interval(int, 0, None)],
-        "lr": [Interval(float, 0, None, closed="neither")],
-        "d_steps": [Interval(int, 1, None)],
     }
+    _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
+        "adam": {"betas": (0.5, 0.999)}}
 
     def __init__(
         self,
@@ -164,12 +170,23 @@ class BiGAN(GANEstimator):
         activation: str = "leaky_relu",
         prior: str = "uniform",
         loss: str | Objective = "non-saturating",
+        regularizers: dict[str, float] | None = None,
+        spectral_norm: bool = False,
+        augment: Any = None,
         cycle_weight: float = 0.0,
         anomaly_alpha: float = 0.9,
         n_iter: int = 1000,
         batch_size: int = 64,
-        lr: float = 2e-4,
+        lr_g: float = 2e-4,
+        lr_d: float = 2e-4,
         d_steps: int = 1,
+        optimizer_g: str = "adam",
+        optimizer_d: str = "adam",
+        optimizer_kwargs: dict[str, Any] | None = None,
+        lr_schedule: str | None = None,
+        balance: bool | dict[str, Any] = False,
+        ema: float | None = None,
+        diagnostics_every: int | None = 50,
         scaling: str | None = "minmax",
         device: str = "auto",
         random_state: int | None = None,
@@ -183,20 +200,27 @@ class BiGAN(GANEstimator):
         self.activation = activation
         self.prior = prior
         self.loss = loss
+        self.regularizers = regularizers
+        self.spectral_norm = spectral_norm
+        self.augment = augment
         self.cycle_weight = cycle_weight
         self.anomaly_alpha = anomaly_alpha
         self.n_iter = n_iter
         self.batch_size = batch_size
-        self.lr = lr
+        self.lr_g = lr_g
+        self.lr_d = lr_d
         self.d_steps = d_steps
+        self.optimizer_g = optimizer_g
+        self.optimizer_d = optimizer_d
+        self.optimizer_kwargs = optimizer_kwargs
+        self.lr_schedule = lr_schedule
+        self.balance = balance
+        self.ema = ema
+        self.diagnostics_every = diagnostics_every
         self.scaling = scaling
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-
-    def _validate_params(self) -> None:
-        super()._validate_params()
-        get_objective(self.loss)
 
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
         h, layers, cell, k = self.hidden_dim, self.num_layers, self.cell, self.latent_dim
@@ -211,9 +235,9 @@ class BiGAN(GANEstimator):
 
     def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
         gen_enc = [*module["generator"].parameters(), *module["encoder"].parameters()]
-        return {"generator": torch.optim.Adam(gen_enc, lr=self.lr, betas=(0.5, 0.999)),
-                "discriminator": torch.optim.Adam(module["discriminator"].parameters(),
-                                                  lr=self.lr, betas=(0.5, 0.999))}
+        return {"generator": self._optimizer("g", gen_enc, self.lr_g),
+                "discriminator": self._optimizer("d", module["discriminator"].parameters(),
+                                                 self.lr_d)}
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
         if self.prior == "uniform":
@@ -225,58 +249,60 @@ class BiGAN(GANEstimator):
     def _generate(self, module, latent, condition, seq_len):
         return module["generator"](latent[0], seq_len)
 
-    def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
-        objective = get_objective(self.loss)
+    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
         gen, enc, dis = module["generator"], module["encoder"], module["discriminator"]
         device = next(module.parameters()).device
-        paired = getattr(objective, "needs_real_logits_for_generator", False)
 
-        def pairs(batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
-            """Logits of real pairs (x, E(x)) and generated pairs (G(z), z), in one pass."""
-            lengths = None if batch.fixed_length else batch.lengths
+        def layout(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+            return (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
+
+        def generated(batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+            _, mask = layout(batch)
             z = self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)[0]
             fake = gen(z, batch.real.shape[1])
-            if lengths is not None:
-                fake = fake * batch.mask.unsqueeze(-1)
-            x = torch.cat([batch.real, fake])
-            codes = torch.cat([enc(batch.real, lengths), z])
+            return (fake if mask is None else fake * mask.unsqueeze(-1)), z
+
+        def logits(batch: Batch, real_x: torch.Tensor, codes: torch.Tensor,
+                   fake: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            """Logits of real pairs (x, E(x)) and generated pairs (G(z), z), in one pass."""
+            lengths, _ = layout(batch)
             both = None if lengths is None else lengths.repeat(2)
-            return dis(x, codes, both).split(batch.size)
+            return dis(torch.cat([real_x, fake]), torch.cat([codes, z]), both).split(batch.size)
 
         def discriminator_loss(batch: Batch) -> dict[str, Any]:
+            lengths, mask = layout(batch)
             with torch.no_grad():
-                lengths = None if batch.fixed_length else batch.lengths
-                z = self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)[0]
-                fake = gen(z, batch.real.shape[1])
-                if lengths is not None:
-                    fake = fake * batch.mask.unsqueeze(-1)
+                fake, z = generated(batch)
                 codes = enc(batch.real, lengths)
-            both = None if lengths is None else lengths.repeat(2)
-            real_logits, fake_logits = dis(torch.cat([batch.real, fake]),
-                                           torch.cat([codes, z]), both).split(batch.size)
-            return {"loss": objective.discriminator_loss(real_logits, fake_logits),
-                    "real_score": masked_mean(torch.sigmoid(real_logits.detach())),
-                    "fake_score": masked_mean(torch.sigmoid(fake_logits.detach()))}
+            real_x, fake = adversary.view(batch.real, mask), adversary.view(fake, mask)
+            real_logits, fake_logits = logits(batch, real_x, codes, fake, z)
+            out = adversary.discriminator_loss(real_logits, fake_logits)
+            return adversary.add_penalties(out, lambda x, c: dis(x, c, lengths),
+                                           (real_x, codes), (fake, z), mask)
 
         def generator_encoder_loss(batch: Batch) -> dict[str, Any]:
-            real_logits, fake_logits = pairs(batch)
-            if paired:
-                out = {"loss": objective.generator_loss(fake_logits, real_logits)}
+            lengths, mask = layout(batch)
+            fake, z = generated(batch)
+            real_logits, fake_logits = logits(batch, adversary.view(batch.real, mask),
+                                              enc(batch.real, lengths),
+                                              adversary.view(fake, mask), z)
+            if adversary.relativistic:
+                out = {"loss": adversary.generator_loss(fake_logits, real_logits)}
             else:
-                g_term = objective.generator_loss(fake_logits, real_logits)
-                e_term = objective.generator_loss(-real_logits, -fake_logits)  # flipped labels
+                g_term = adversary.generator_loss(fake_logits, real_logits)
+                e_term = adversary.generator_loss(-real_logits, -fake_logits)  # flipped labels
                 out = {"loss": g_term + e_term, "generator": g_term.detach(),
                        "encoder": e_term.detach()}
             if self.cycle_weight:
-                lengths = None if batch.fixed_length else batch.lengths
                 rec = gen(enc(batch.real, lengths), batch.real.shape[1])
-                cycle = _masked_l1(batch.real, rec, None if lengths is None else batch.mask)
+                cycle = _masked_l1(batch.real, rec, mask)
                 out["loss"] = out["loss"] + self.cycle_weight * cycle
                 out["cycle"] = cycle.detach()
             return out
 
         return [Phase("adversarial", self.n_iter, [
-            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps),
+            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
+                   after_step=adversary.after_discriminator_step(dis)),
             Update("generator", "generator", generator_encoder_loss),
         ])]
 

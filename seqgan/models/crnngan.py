@@ -9,7 +9,8 @@ import torch
 from torch import nn
 
 from seqgan._validation import BOOL, NONE, Interval, Options
-from seqgan.losses import Objective, get_objective, masked_mean
+from seqgan.losses import Objective
+from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec, GANEstimator
 from seqgan.nn import ACTIVATIONS, RNNStack, make_activation
 from seqgan.training import Batch, Phase, Update
@@ -91,7 +92,12 @@ class CRNNGAN(GANEstimator):
         Activation of the generator's input layer (relu in the reference code); one of
         ``seqgan.nn.ACTIVATIONS``.
     loss : str or Objective
-        Adversarial objective; "non-saturating" is the paper's.
+        Adversarial objective; "non-saturating" is the paper's (see
+        ``seqgan.losses.available_losses()``).
+    regularizers, spectral_norm, augment, optimizer_g, optimizer_d, optimizer_kwargs, \
+lr_schedule, balance, ema, diagnostics_every
+        Training options shared by every model; see ``docs/training.md`` ("Losses,
+        regularizers and update rules"). The paper's optimizer is Adam (betas 0.5, 0.999).
     feature_matching : bool
         Generator matches the mean of the discriminator's LSTM features on real data instead of
         the adversarial loss (Salimans et al. 2016; an option of the paper).
@@ -101,7 +107,7 @@ class CRNNGAN(GANEstimator):
         Training iterations (each: ``d_steps`` discriminator and ``g_steps`` generator steps).
     batch_size : int
     lr_g, lr_d : float
-        Adam learning rates of generator and discriminator (betas 0.5, 0.999).
+        Learning rates of generator and discriminator (different rates: TTUR).
     d_steps, g_steps : int
         Steps per iteration.
     clip_grad_norm : float or None
@@ -131,6 +137,8 @@ class CRNNGAN(GANEstimator):
     (3, 8, 2)
     """
 
+    _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
+        "adam": {"betas": (0.5, 0.999)}}
     _param_rules: ClassVar[dict[str, list]] = {
         "hidden_dim": [Interval(int, 1, None)],
         "num_layers": [Interval(int, 1, None)],
@@ -139,11 +147,6 @@ class CRNNGAN(GANEstimator):
         "activation": [Options(ACTIVATIONS)],
         "feature_matching": [BOOL],
         "dropout": [Interval(float, 0, 1, closed="left")],
-        "n_iter": [Interval(int, 0, None)],
-        "lr_g": [Interval(float, 0, None, closed="neither")],
-        "lr_d": [Interval(float, 0, None, closed="neither")],
-        "d_steps": [Interval(int, 1, None)],
-        "g_steps": [Interval(int, 1, None)],
         "clip_grad_norm": [Interval(float, 0, None, closed="neither"), NONE],
     }
 
@@ -157,6 +160,9 @@ class CRNNGAN(GANEstimator):
         feed_previous: bool = True,
         activation: str = "relu",
         loss: str | Objective = "non-saturating",
+        regularizers: dict[str, float] | None = None,
+        spectral_norm: bool = False,
+        augment: Any = None,
         feature_matching: bool = False,
         dropout: float = 0.0,
         n_iter: int = 1000,
@@ -166,6 +172,13 @@ class CRNNGAN(GANEstimator):
         d_steps: int = 1,
         g_steps: int = 1,
         clip_grad_norm: float | None = 5.0,
+        optimizer_g: str = "adam",
+        optimizer_d: str = "adam",
+        optimizer_kwargs: dict[str, Any] | None = None,
+        lr_schedule: str | None = None,
+        balance: bool | dict[str, Any] = False,
+        ema: float | None = None,
+        diagnostics_every: int | None = 50,
         scaling: str | None = "minmax",
         device: str = "auto",
         random_state: int | None = None,
@@ -178,6 +191,9 @@ class CRNNGAN(GANEstimator):
         self.feed_previous = feed_previous
         self.activation = activation
         self.loss = loss
+        self.regularizers = regularizers
+        self.spectral_norm = spectral_norm
+        self.augment = augment
         self.feature_matching = feature_matching
         self.dropout = dropout
         self.n_iter = n_iter
@@ -187,14 +203,17 @@ class CRNNGAN(GANEstimator):
         self.d_steps = d_steps
         self.g_steps = g_steps
         self.clip_grad_norm = clip_grad_norm
+        self.optimizer_g = optimizer_g
+        self.optimizer_d = optimizer_d
+        self.optimizer_kwargs = optimizer_kwargs
+        self.lr_schedule = lr_schedule
+        self.balance = balance
+        self.ema = ema
+        self.diagnostics_every = diagnostics_every
         self.scaling = scaling
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-
-    def _validate_params(self) -> None:
-        super()._validate_params()
-        get_objective(self.loss)
 
     def _latent_dim(self, spec: DataSpec) -> int:
         return self.latent_dim or spec.n_channels
@@ -209,10 +228,9 @@ class CRNNGAN(GANEstimator):
 
     def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
         return {
-            "generator": torch.optim.Adam(module["generator"].parameters(), lr=self.lr_g,
-                                          betas=(0.5, 0.999)),
-            "discriminator": torch.optim.Adam(module["discriminator"].parameters(), lr=self.lr_d,
-                                              betas=(0.5, 0.999)),
+            "generator": self._optimizer("g", module["generator"].parameters(), self.lr_g),
+            "discriminator": self._optimizer("d", module["discriminator"].parameters(),
+                                             self.lr_d),
         }
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
@@ -223,8 +241,7 @@ class CRNNGAN(GANEstimator):
         first = torch.rand(n, spec.n_channels, generator=generator, device=device)
         return z, first
 
-    def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
-        objective = get_objective(self.loss)
+    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
         generator, discriminator = module["generator"], module["discriminator"]
         device = next(module.parameters()).device
 
@@ -233,26 +250,33 @@ class CRNNGAN(GANEstimator):
                                                 device=device))
             return fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)
 
+        def layout(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+            return (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
+
         def discriminator_loss(batch: Batch) -> dict[str, Any]:
+            lengths, mask = layout(batch)
             with torch.no_grad():
                 fake = fake_batch(batch)
-            lengths = None if batch.fixed_length else batch.lengths
-            real_logits, _ = discriminator(batch.real, lengths)
-            fake_logits, _ = discriminator(fake, lengths)
-            mask = None if batch.fixed_length else batch.mask
-            return {"loss": objective.discriminator_loss(real_logits, fake_logits, mask),
-                    "real_score": masked_mean(torch.sigmoid(real_logits.detach()), mask),
-                    "fake_score": masked_mean(torch.sigmoid(fake_logits.detach()), mask)}
+            real_in, fake_in = adversary.view(batch.real, mask), adversary.view(fake, mask)
+
+            def critic(x: torch.Tensor) -> torch.Tensor:
+                return discriminator(x, lengths)[0]
+
+            out = adversary.discriminator_loss(critic(real_in), critic(fake_in), mask)
+            return adversary.add_penalties(out, critic, real_in, fake_in, mask)
 
         def generator_loss(batch: Batch) -> dict[str, Any]:
-            lengths = None if batch.fixed_length else batch.lengths
-            mask = None if batch.fixed_length else batch.mask
-            fake_logits, fake_features = discriminator(fake_batch(batch), lengths)
-            adversarial = objective.generator_loss(fake_logits, mask=mask)
+            lengths, mask = layout(batch)
+            fake_logits, fake_features = discriminator(adversary.view(fake_batch(batch), mask),
+                                                       lengths)
+            real_logits = real_features = None
+            if adversary.relativistic or self.feature_matching:
+                with torch.no_grad():
+                    real_logits, real_features = discriminator(adversary.view(batch.real, mask),
+                                                               lengths)
+            adversarial = adversary.generator_loss(fake_logits, real_logits, mask)
             if not self.feature_matching:
                 return {"loss": adversarial}
-            with torch.no_grad():
-                _, real_features = discriminator(batch.real, lengths)
             weights = batch.mask.unsqueeze(-1) / batch.mask.sum()
             matching = ((real_features * weights).sum((0, 1))
                         - (fake_features * weights).sum((0, 1))).pow(2).sum()
@@ -260,7 +284,8 @@ class CRNNGAN(GANEstimator):
 
         return [Phase("adversarial", self.n_iter, [
             Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
-                   clip_grad_norm=self.clip_grad_norm),
+                   clip_grad_norm=self.clip_grad_norm,
+                   after_step=adversary.after_discriminator_step(discriminator)),
             Update("generator", "generator", generator_loss, steps=self.g_steps,
                    clip_grad_norm=self.clip_grad_norm),
         ])]

@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from seqgan._validation import BOOL, Interval, Options
-from seqgan.losses import Objective, get_objective, masked_mean
+from seqgan._validation import BOOL, Interval
+from seqgan.losses import Objective
+from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec, GANEstimator
 from seqgan.models._terms import extra_fake_loss
 from seqgan.nn import RNNStack
@@ -74,6 +75,9 @@ class RCGAN(GANEstimator):
         Noise dimensions per step (5); noise is standard normal.
     loss : str or Objective
         Adversarial objective ("non-saturating" is the reference's).
+    regularizers, spectral_norm, augment, optimizer_kwargs, lr_schedule, balance, ema, \
+diagnostics_every
+        Training options shared by every model; see ``docs/training.md``.
     wrong_labels : bool
         Also train the discriminator to call real data with a wrong class fake (the
         reference's ``wrong_labels`` option; categorical conditions only).
@@ -81,7 +85,7 @@ class RCGAN(GANEstimator):
         Iterations of ``d_steps`` discriminator and ``g_steps`` generator steps.
     batch_size : int
     lr_g, lr_d : float
-    optimizer_g, optimizer_d : {"adam", "sgd"}
+    optimizer_g, optimizer_d : {"adam", "adamw", "rmsprop", "sgd"}
     d_steps, g_steps : int
     scaling, device, random_state, verbose
         As every model.
@@ -103,13 +107,6 @@ class RCGAN(GANEstimator):
         "num_layers": [Interval(int, 1, None)],
         "latent_dim": [Interval(int, 1, None)],
         "wrong_labels": [BOOL],
-        "n_iter": [Interval(int, 0, None)],
-        "lr_g": [Interval(float, 0, None, closed="neither")],
-        "lr_d": [Interval(float, 0, None, closed="neither")],
-        "optimizer_g": [Options(OPTIMIZERS)],
-        "optimizer_d": [Options(OPTIMIZERS)],
-        "d_steps": [Interval(int, 1, None)],
-        "g_steps": [Interval(int, 1, None)],
     }
 
     def __init__(
@@ -120,6 +117,9 @@ class RCGAN(GANEstimator):
         num_layers: int = 1,
         latent_dim: int = 5,
         loss: str | Objective = "non-saturating",
+        regularizers: dict[str, float] | None = None,
+        spectral_norm: bool = False,
+        augment: Any = None,
         wrong_labels: bool = False,
         n_iter: int = 1000,
         batch_size: int = 28,
@@ -129,6 +129,11 @@ class RCGAN(GANEstimator):
         optimizer_d: str = "sgd",
         d_steps: int = 5,
         g_steps: int = 1,
+        optimizer_kwargs: dict[str, Any] | None = None,
+        lr_schedule: str | None = None,
+        balance: bool | dict[str, Any] = False,
+        ema: float | None = None,
+        diagnostics_every: int | None = 50,
         scaling: str | None = "minmax",
         device: str = "auto",
         random_state: int | None = None,
@@ -139,6 +144,9 @@ class RCGAN(GANEstimator):
         self.num_layers = num_layers
         self.latent_dim = latent_dim
         self.loss = loss
+        self.regularizers = regularizers
+        self.spectral_norm = spectral_norm
+        self.augment = augment
         self.wrong_labels = wrong_labels
         self.n_iter = n_iter
         self.batch_size = batch_size
@@ -148,14 +156,15 @@ class RCGAN(GANEstimator):
         self.optimizer_d = optimizer_d
         self.d_steps = d_steps
         self.g_steps = g_steps
+        self.optimizer_kwargs = optimizer_kwargs
+        self.lr_schedule = lr_schedule
+        self.balance = balance
+        self.ema = ema
+        self.diagnostics_every = diagnostics_every
         self.scaling = scaling
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-
-    def _validate_params(self) -> None:
-        super()._validate_params()
-        get_objective(self.loss)
 
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
         return nn.ModuleDict({
@@ -166,13 +175,9 @@ class RCGAN(GANEstimator):
         })
 
     def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
-        def make(name: str, params: Any, lr: float) -> torch.optim.Optimizer:
-            return torch.optim.Adam(params, lr=lr) if name == "adam" else torch.optim.SGD(
-                params, lr=lr)
-
-        return {"generator": make(self.optimizer_g, module["generator"].parameters(), self.lr_g),
-                "discriminator": make(self.optimizer_d, module["discriminator"].parameters(),
-                                      self.lr_d)}
+        return {"generator": self._optimizer("g", module["generator"].parameters(), self.lr_g),
+                "discriminator": self._optimizer("d", module["discriminator"].parameters(),
+                                                 self.lr_d)}
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
         return (torch.randn(n, seq_len, self.latent_dim, generator=generator, device=device),)
@@ -180,8 +185,7 @@ class RCGAN(GANEstimator):
     def _generate(self, module, latent, condition, seq_len):
         return module["generator"](latent[0], condition)
 
-    def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
-        objective = get_objective(self.loss)
+    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
         generator, discriminator = module["generator"], module["discriminator"]
         device = next(module.parameters()).device
         wrong = self.wrong_labels
@@ -195,30 +199,34 @@ class RCGAN(GANEstimator):
             lengths, mask = (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
             with torch.no_grad():
                 fake = fake_batch(batch)
-            real_logits = discriminator(batch.real, batch.condition, lengths)
-            fake_logits = discriminator(fake, batch.condition, lengths)
-            loss = objective.discriminator_loss(real_logits, fake_logits, mask)
-            out = {"loss": loss}
+            real_in, fake_in = adversary.view(batch.real, mask), adversary.view(fake, mask)
+
+            def critic(x: torch.Tensor) -> torch.Tensor:
+                return discriminator(x, batch.condition, lengths)
+
+            real_logits = critic(real_in)
+            out = adversary.discriminator_loss(real_logits, critic(fake_in), mask)
             if wrong and batch.condition is not None:
-                wrong_logits = discriminator(batch.real, _wrong_condition(batch.condition),
-                                             lengths)
-                out["wrong_labels"] = extra_fake_loss(objective, real_logits, wrong_logits, mask)
-                out["loss"] = loss + out["wrong_labels"]
-            out["real_score"] = masked_mean(torch.sigmoid(real_logits.detach()), mask)
-            out["fake_score"] = masked_mean(torch.sigmoid(fake_logits.detach()), mask)
-            return out
+                wrong_logits = discriminator(real_in, _wrong_condition(batch.condition), lengths)
+                term = extra_fake_loss(adversary.objective, real_logits, wrong_logits, mask)
+                out["loss"] = out["loss"] + term
+                out["wrong_labels"] = term.detach()
+            return adversary.add_penalties(out, critic, real_in, fake_in, mask)
 
         def generator_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
-            fake_logits = discriminator(fake_batch(batch), batch.condition, lengths)
+            fake_logits = discriminator(adversary.view(fake_batch(batch), mask), batch.condition,
+                                        lengths)
             real_logits = None
-            if getattr(objective, "needs_real_logits_for_generator", False):
+            if adversary.relativistic:
                 with torch.no_grad():
-                    real_logits = discriminator(batch.real, batch.condition, lengths)
-            return {"loss": objective.generator_loss(fake_logits, real_logits, mask=mask)}
+                    real_logits = discriminator(adversary.view(batch.real, mask),
+                                                batch.condition, lengths)
+            return {"loss": adversary.generator_loss(fake_logits, real_logits, mask)}
 
         return [Phase("adversarial", self.n_iter, [
-            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps),
+            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
+                   after_step=adversary.after_discriminator_step(discriminator)),
             Update("generator", "generator", generator_loss, steps=self.g_steps),
         ])]
 

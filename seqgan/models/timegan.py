@@ -9,7 +9,8 @@ import torch
 from torch import nn
 
 from seqgan._validation import NONE, Interval, Options
-from seqgan.losses import Objective, get_objective, masked_mean
+from seqgan.losses import NonSaturating, Objective
+from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec, GANEstimator
 from seqgan.models._terms import extra_fake_loss
 from seqgan.nn import CELLS, RNNStack
@@ -82,7 +83,8 @@ class TimeGAN(GANEstimator):
        ``10 * sqrt(MSE(x, x~)) + 0.1 * L_S``; discriminator loss: real + fake + ``gamma`` * fake
        of unsupervised latents.
 
-    Each of the reference's five Adam optimizers (learning rate ``lr``, betas 0.9/0.999) is kept
+    Each of the reference's five Adam optimizers (learning rate ``lr_g`` for the four
+    non-adversarial networks and ``lr_d`` for the discriminator, betas 0.9/0.999) is kept
     separate, as in the TensorFlow code. Noise is uniform on [0, 1) with ``latent_dim``
     dimensions (default: the number of data channels). Losses are masked for variable-length
     data. Outputs of recovery use a sigmoid (data scaled to [0, 1]) when ``scaling="minmax"``.
@@ -101,14 +103,23 @@ class TimeGAN(GANEstimator):
         Weight of the unsupervised adversarial terms (1 in the reference).
     loss : str or Objective
         Adversarial objective ("non-saturating" is the reference's).
-    d_threshold : float
-        The discriminator step is taken only when its loss exceeds this (0.15).
+    regularizers, spectral_norm, augment, optimizer_g, optimizer_d, optimizer_kwargs, \
+lr_schedule, balance, ema, diagnostics_every
+        Training options shared by every model; see ``docs/training.md``. The discriminator
+        options act on the discriminator of latent sequences; ``ema`` averages generator,
+        supervisor and recovery.
+    d_threshold : float, "auto" or None
+        The discriminator step is taken only when its loss exceeds this. "auto": 0.15 (the
+        reference's rule) for the binary cross-entropy losses ("non-saturating", "minimax"),
+        no rule for the other objectives, whose losses live on other scales.
+    d_steps : int
+        Discriminator steps per joint iteration (1 in the reference).
     n_iter_autoencoder, n_iter_supervisor, n_iter_joint : int
         Iterations per phase (the paper: 50,000 each).
     batch_size : int
         128 in the reference.
-    lr : float
-        Adam learning rate of every optimizer (TensorFlow's default 0.001 in the reference).
+    lr_g, lr_d : float
+        Learning rates (TensorFlow's Adam default 0.001 for all in the reference).
     scaling, device, random_state, verbose
         As every model.
 
@@ -129,12 +140,15 @@ class TimeGAN(GANEstimator):
         "cell": [Options(CELLS)],
         "latent_dim": [Interval(int, 1, None), NONE],
         "gamma": [Interval(float, 0, None)],
-        "d_threshold": [Interval(float, None, None)],
+        "d_threshold": [Interval(float, None, None), Options(("auto",)), NONE],
         "n_iter_autoencoder": [Interval(int, 0, None)],
         "n_iter_supervisor": [Interval(int, 0, None)],
         "n_iter_joint": [Interval(int, 0, None)],
-        "lr": [Interval(float, 0, None, closed="neither")],
     }
+    _sampling_networks = ("generator", "supervisor", "recovery")
+    _adversarial_optimizers = ("generator", "embedder", "discriminator")
+    _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
+        "adam": {"betas": (0.9, 0.999)}}
 
     def __init__(
         self,
@@ -146,12 +160,24 @@ class TimeGAN(GANEstimator):
         latent_dim: int | None = None,
         gamma: float = 1.0,
         loss: str | Objective = "non-saturating",
-        d_threshold: float = 0.15,
+        regularizers: dict[str, float] | None = None,
+        spectral_norm: bool = False,
+        augment: Any = None,
+        d_threshold: float | str | None = "auto",
+        d_steps: int = 1,
         n_iter_autoencoder: int = 2000,
         n_iter_supervisor: int = 2000,
         n_iter_joint: int = 2000,
         batch_size: int = 128,
-        lr: float = 1e-3,
+        lr_g: float = 1e-3,
+        lr_d: float = 1e-3,
+        optimizer_g: str = "adam",
+        optimizer_d: str = "adam",
+        optimizer_kwargs: dict[str, Any] | None = None,
+        lr_schedule: str | None = None,
+        balance: bool | dict[str, Any] = False,
+        ema: float | None = None,
+        diagnostics_every: int | None = 50,
         scaling: str | None = "minmax",
         device: str = "auto",
         random_state: int | None = None,
@@ -164,20 +190,28 @@ class TimeGAN(GANEstimator):
         self.latent_dim = latent_dim
         self.gamma = gamma
         self.loss = loss
+        self.regularizers = regularizers
+        self.spectral_norm = spectral_norm
+        self.augment = augment
         self.d_threshold = d_threshold
+        self.d_steps = d_steps
         self.n_iter_autoencoder = n_iter_autoencoder
         self.n_iter_supervisor = n_iter_supervisor
         self.n_iter_joint = n_iter_joint
         self.batch_size = batch_size
-        self.lr = lr
+        self.lr_g = lr_g
+        self.lr_d = lr_d
+        self.optimizer_g = optimizer_g
+        self.optimizer_d = optimizer_d
+        self.optimizer_kwargs = optimizer_kwargs
+        self.lr_schedule = lr_schedule
+        self.balance = balance
+        self.ema = ema
+        self.diagnostics_every = diagnostics_every
         self.scaling = scaling
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-
-    def _validate_params(self) -> None:
-        super()._validate_params()
-        get_objective(self.loss)
 
     # ------------------------------------------------------------------ networks
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
@@ -193,14 +227,15 @@ class TimeGAN(GANEstimator):
         })
 
     def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
-        def adam(*names: str) -> torch.optim.Optimizer:
+        def make(*names: str, role: str = "g") -> torch.optim.Optimizer:
             params = [p for n in names for p in module[n].parameters()]
-            return torch.optim.Adam(params, lr=self.lr, betas=(0.9, 0.999))
+            return self._optimizer(role, params, self.lr_d if role == "d" else self.lr_g)
 
         # One optimizer per TensorFlow solver of the reference code, each with its own state.
-        return {"autoencoder": adam("embedder", "recovery"), "supervisor": adam("supervisor"),
-                "generator": adam("generator", "supervisor"),
-                "embedder": adam("embedder", "recovery"), "discriminator": adam("discriminator")}
+        return {"autoencoder": make("embedder", "recovery"), "supervisor": make("supervisor"),
+                "generator": make("generator", "supervisor"),
+                "embedder": make("embedder", "recovery"),
+                "discriminator": make("discriminator", role="d")}
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
         dim = self.latent_dim or spec.n_channels
@@ -212,13 +247,13 @@ class TimeGAN(GANEstimator):
         return module["recovery"](h_hat)
 
     # ------------------------------------------------------------------ recipe
-    def _phases(self, module: nn.Module, spec: DataSpec) -> list[Phase]:
-        objective = get_objective(self.loss)
+    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
+        objective = adversary.objective
         emb, rec, gen, sup, dis = (module[k] for k in ("embedder", "recovery", "generator",
                                                         "supervisor", "discriminator"))
         device = next(module.parameters()).device
         gamma = self.gamma
-        needs_real = getattr(objective, "needs_real_logits_for_generator", False)
+        needs_real = adversary.relativistic
 
         def unpack(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
             if batch.fixed_length:
@@ -252,15 +287,17 @@ class TimeGAN(GANEstimator):
             both_lengths = None if lengths is None else lengths.repeat(2)
             h_hat, h_sup = sup(torch.cat([e_hat, h]), both_lengths).split(n)
             x_hat = rec(h_hat, lengths)
+            seen = [adversary.view(h_hat, mask), adversary.view(e_hat, mask)]
             if needs_real:  # relativistic objectives compare with real logits
                 three = None if lengths is None else lengths.repeat(3)
-                y_fake, y_fake_e, y_real = dis(torch.cat([h_hat, e_hat, h]), three).split(n)
+                seen.append(adversary.view(h, mask))
+                y_fake, y_fake_e, y_real = dis(torch.cat(seen), three).split(n)
                 y_real = y_real.detach()
             else:
-                y_fake, y_fake_e = dis(torch.cat([h_hat, e_hat]), both_lengths).split(n)
+                y_fake, y_fake_e = dis(torch.cat(seen), both_lengths).split(n)
                 y_real = None
-            adv = objective.generator_loss(y_fake, y_real, mask=mask)
-            adv_e = objective.generator_loss(y_fake_e, y_real, mask=mask)
+            adv = adversary.generator_loss(y_fake, y_real, mask)
+            adv_e = adversary.generator_loss(y_fake_e, y_real, mask)
             loss_s = supervised(h, h_sup, mask)
             moments = _moment_loss(x_hat, batch.real, mask)
             loss = adv + gamma * adv_e + 100 * torch.sqrt(loss_s) + 100 * moments
@@ -281,15 +318,17 @@ class TimeGAN(GANEstimator):
                 e_hat = gen(noise(batch), lengths)
                 h_hat = sup(e_hat, lengths)
             three = None if lengths is None else lengths.repeat(3)
+            h, h_hat, e_hat = (adversary.view(t, mask) for t in (h, h_hat, e_hat))
             y_real, y_fake, y_fake_e = dis(torch.cat([h, h_hat, e_hat]), three).split(n)
-            loss = objective.discriminator_loss(y_real, y_fake, mask)
+            out = adversary.discriminator_loss(y_real, y_fake, mask)
             if gamma:
-                loss = loss + gamma * extra_fake_loss(objective, y_real, y_fake_e, mask)
-            return {"loss": loss,
-                    "real_score": masked_mean(torch.sigmoid(y_real.detach()), mask),
-                    "fake_score": masked_mean(torch.sigmoid(y_fake.detach()), mask)}
+                out["loss"] = out["loss"] + gamma * extra_fake_loss(objective, y_real, y_fake_e,
+                                                                    mask)
+            return adversary.add_penalties(out, lambda x: dis(x, lengths), h, h_hat, mask)
 
         threshold = self.d_threshold
+        if threshold == "auto":
+            threshold = 0.15 if isinstance(objective, NonSaturating) else None
         g = Update("generator", "generator", generator_loss)
         e = Update("embedder", "embedder", embedder_loss, fresh_batch=False)
         return [
@@ -299,7 +338,9 @@ class TimeGAN(GANEstimator):
                   [Update("supervisor", "supervisor", supervisor_loss)]),
             Phase("joint", self.n_iter_joint, [
                 g, e, g, e,
-                Update("discriminator", "discriminator", discriminator_loss,
-                       skip_if=lambda losses: not losses["loss"] > threshold),
+                Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
+                       skip_if=None if threshold is None
+                       else (lambda losses: not losses["loss"] > threshold),
+                       after_step=adversary.after_discriminator_step(dis)),
             ]),
         ]

@@ -2,6 +2,7 @@
 
 from seqgan.nn._activations import ACTIVATIONS, make_activation
 from seqgan.nn._fast_gru import fused_gru
-from seqgan.nn._rnn import CELLS, RNNStack
+from seqgan.nn._rnn import CELLS, RNNStack, twice_differentiable
 
-__all__ = ["ACTIVATIONS", "CELLS", "RNNStack", "fused_gru", "make_activation"]
+__all__ = ["ACTIVATIONS", "CELLS", "RNNStack", "fused_gru", "make_activation",
+           "twice_differentiable"]

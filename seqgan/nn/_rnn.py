@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -10,6 +14,25 @@ from seqgan.nn._fast_gru import can_fuse, fused_gru
 
 CELLS = ("gru", "lstm")
 
+_STATE = threading.local()
+
+
+@contextlib.contextmanager
+def twice_differentiable() -> Iterator[None]:
+    """Run recurrent layers with kernels that can be differentiated twice.
+
+    Gradient penalties (WGAN-GP, R1, R2) take the gradient of a gradient. Inside this context
+    :class:`RNNStack` skips :func:`fused_gru` (its backward is not differentiable) and cuDNN
+    (which has no double backward for RNNs).
+    """
+    previous = getattr(_STATE, "twice", False)
+    _STATE.twice = True
+    try:
+        with torch.backends.cudnn.flags(enabled=False):
+            yield
+    finally:
+        _STATE.twice = previous
+
 
 class RNNStack(nn.Module):
     """A GRU or LSTM stack, batch first, that ignores padding when lengths vary.
@@ -17,7 +40,8 @@ class RNNStack(nn.Module):
     Input (batch, seq_len, input_dim) -> output (batch, seq_len, hidden_dim * directions); with
     ``lengths`` (batch,) the padded steps are packed away (outputs there are zero) so that a
     backward direction starts at each sequence's own end. Unidirectional GRUs on the CPU run
-    through :func:`seqgan.nn.fused_gru` when no packing is needed (``fused=False`` turns it off).
+    through :func:`seqgan.nn.fused_gru` when no packing is needed (``fused=False`` turns it off;
+    so does :func:`twice_differentiable`).
     """
 
     def __init__(self, input_dim: int, hidden_dim: int, num_layers: int = 1, *,
@@ -35,7 +59,7 @@ class RNNStack(nn.Module):
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         total = x.shape[1]
         if lengths is None or bool((lengths == total).all()):
-            if self.fused and can_fuse(self.rnn, x):
+            if self.fused and not getattr(_STATE, "twice", False) and can_fuse(self.rnn, x):
                 return fused_gru(self.rnn, x)
             return self.rnn(x)[0]
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
@@ -87,11 +88,17 @@ class Update:
 
 @dataclass(frozen=True)
 class Phase:
-    """A named block of ``iterations``, each running every update in order."""
+    """A named block of ``iterations``, each running every update in order.
+
+    ``after_iteration(trainer, row)``, when given, runs after each iteration with the history
+    row of that iteration, which it may extend (learning-rate control, weight averages and
+    diagnostics live there).
+    """
 
     name: str
     iterations: int
     updates: tuple[Update, ...] = field(default_factory=tuple)
+    after_iteration: Callable[[Any, dict[str, Any]], None] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "updates", tuple(self.updates))

@@ -62,6 +62,11 @@ class Trainer:
         rolls back to the latest one).
     fingerprint : str or None
         Identifies the training data; a checkpoint of other data is refused on resume.
+    state_objects : dict of str to object, optional
+        Other stateful parts of training (``state_dict()``/``load_state_dict()``, e.g. a
+        learning-rate balancer), saved in checkpoints and restored by the divergence guard.
+
+    Every update's gradient norm (before clipping) is recorded as ``<update>/grad_norm``.
     """
 
     def __init__(
@@ -78,6 +83,7 @@ class Trainer:
         checkpoint_every: int | None = None,
         guard_every: int = 10,
         fingerprint: str | None = None,
+        state_objects: Mapping[str, Any] | None = None,
     ) -> None:
         self.module = module
         self.optimizers = dict(optimizers)
@@ -96,6 +102,7 @@ class Trainer:
         self.checkpoint_every = checkpoint_every
         self.guard_every = guard_every
         self.fingerprint = fingerprint
+        self.state_objects = dict(state_objects or {})
         self.history: list[dict[str, Any]] = []
         self.should_stop = False
         self.stopped_early = False
@@ -115,6 +122,7 @@ class Trainer:
             "rng_cpu": torch.get_rng_state(),
             "history": list(self.history),
             "fingerprint": self.fingerprint,
+            "state_objects": {k: o.state_dict() for k, o in self.state_objects.items()},
         }
         if torch.cuda.is_available():
             state["rng_cuda"] = torch.cuda.get_rng_state_all()
@@ -132,6 +140,12 @@ class Trainer:
         self.module.load_state_dict(state["module"])
         for key, opt in self.optimizers.items():
             opt.load_state_dict(state["optimizers"][key])
+        saved = state.get("state_objects", {})
+        for key, obj in self.state_objects.items():
+            if key not in saved:
+                raise ValueError(f"The checkpoint has no state for {key!r}: it was written by a "
+                                 "run with other training options; start a new run.")
+            obj.load_state_dict(saved[key])
         torch.set_rng_state(state["rng_cpu"])
         if "rng_cuda" in state and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["rng_cuda"])
@@ -190,6 +204,18 @@ class Trainer:
         return Batch(take(self._values), take(self._lengths), take(self._mask),
                      take(self._condition), take(self._static))
 
+    def fixed_batch(self, n: int, seed: int = 0) -> Batch:
+        """The same ``n`` sequences every time (drawn with their own generator, so the training
+        random stream is untouched); for diagnostics."""
+        idx = torch.randperm(self._n, generator=torch.Generator().manual_seed(seed))[:n]
+        idx = idx.to(self.device)
+
+        def take(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t.index_select(0, idx)
+
+        return Batch(take(self._values), take(self._lengths), take(self._mask),
+                     take(self._condition), take(self._static))
+
     # ------------------------------------------------------------------ loop
     def fit(self, data: SequenceData) -> None:
         """Run (or continue) the phases on ``data``."""
@@ -213,6 +239,8 @@ class Trainer:
             while self.iteration < phase.iterations:
                 row = self._run_iteration(phase)
                 self.iteration += 1
+                if phase.after_iteration is not None:
+                    phase.after_iteration(self, row)
                 self.history.append(row)
                 bar.update(1)
                 if self.progress and self.iteration % 10 == 0:
@@ -238,6 +266,7 @@ class Trainer:
         totals: dict[str, dict[str, float]] = {}
         counts: dict[str, int] = {}
         skipped: dict[str, int] = {}
+        taken: dict[str, int] = {}
         batch = None
         for update in phase.updates:
             sums = totals.setdefault(update.name, {})
@@ -257,25 +286,31 @@ class Trainer:
                     if update.skip_if(values):
                         skipped[update.name] += 1
                         continue
-                self._step(update, next(iter(losses.values())))
+                norm = self._step(update, next(iter(losses.values())))
+                sums["grad_norm"] = sums.get("grad_norm", 0.0) + norm
+                taken[update.name] = taken.get(update.name, 0) + 1
         row: dict[str, Any] = {"phase": phase.name, "iteration": self.iteration + 1}
         for name, sums in totals.items():
             for k, v in sums.items():
-                row[f"{name}/{k}"] = v / counts[name]
+                n = taken.get(name, 0) if k == "grad_norm" else counts[name]
+                if n:
+                    row[f"{name}/{k}"] = v / n
             if name in skipped:
                 row[f"{name}/skipped"] = skipped[name]
         return row
 
-    def _step(self, update: Update, objective: torch.Tensor) -> None:
+    def _step(self, update: Update, objective: torch.Tensor) -> float:
+        """Backward, clip, step; return the gradient norm before clipping."""
         optimizer, params = self.optimizers[update.optimizer], self._params[update.optimizer]
         optimizer.zero_grad(set_to_none=True)
         # Gradients flow only into the parameters this update moves (no wasted weight grads).
         objective.backward(inputs=params)
-        if update.clip_grad_norm is not None:
-            nn.utils.clip_grad_norm_(params, update.clip_grad_norm)
+        max_norm = update.clip_grad_norm if update.clip_grad_norm is not None else math.inf
+        norm = float(nn.utils.clip_grad_norm_(params, max_norm))
         optimizer.step()
         if update.after_step is not None:
             update.after_step()
+        return norm
 
     # ------------------------------------------------------------------ guard
     def _snapshot(self) -> None:
@@ -284,6 +319,8 @@ class Trainer:
         self._good = {
             "module": copy.deepcopy(self.module.state_dict()),
             "optimizers": {k: copy.deepcopy(o.state_dict()) for k, o in self.optimizers.items()},
+            "state_objects": {k: copy.deepcopy(o.state_dict())
+                              for k, o in self.state_objects.items()},
             "rng_cpu": torch.get_rng_state(),
             "history_len": len(self.history),
             "position": (self.phase_index, self.iteration),
@@ -295,6 +332,8 @@ class Trainer:
         self.module.load_state_dict(good["module"])
         for k, opt in self.optimizers.items():
             opt.load_state_dict(good["optimizers"][k])
+        for k, obj in self.state_objects.items():
+            obj.load_state_dict(good["state_objects"][k])
         torch.set_rng_state(good["rng_cpu"])
         del self.history[good["history_len"]:]
         self.phase_index, self.iteration = good["position"]

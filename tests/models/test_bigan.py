@@ -29,7 +29,7 @@ def phases_of_one_sine(n=600, seed=0):
 @pytest.mark.slow
 def test_pure_bigan_samples_learn_the_data_spread():
     X = phases_of_one_sine()
-    settings = {"latent_dim": 2, "hidden_dim": 32, "lr": 1e-3, "random_state": 0,
+    settings = {"latent_dim": 2, "hidden_dim": 32, "lr_g": 1e-3, "lr_d": 1e-3, "random_state": 0,
                 "verbose": False, "device": "cpu"}
     spread = X.std(1).mean()
     before = BiGAN(n_iter=0, **settings).fit(X).sample(300, random_state=0).std(1).mean()
@@ -40,8 +40,8 @@ def test_pure_bigan_samples_learn_the_data_spread():
 @pytest.mark.slow
 def test_cycle_term_gives_inversion_and_anomaly_scores():
     X = phases_of_one_sine()
-    settings = {"latent_dim": 2, "hidden_dim": 32, "cycle_weight": 10.0, "lr": 1e-3,
-                "random_state": 0, "verbose": False, "device": "cpu"}
+    settings = {"latent_dim": 2, "hidden_dim": 32, "cycle_weight": 10.0, "lr_g": 1e-3,
+                "lr_d": 1e-3, "random_state": 0, "verbose": False, "device": "cpu"}
     model = BiGAN(n_iter=600, **settings).fit(X)
     untrained = BiGAN(n_iter=0, **settings).fit(X)
     err = np.abs(model.reconstruct(X[:200]) - X[:200]).mean()
