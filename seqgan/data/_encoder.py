@@ -366,6 +366,7 @@ class SequenceEncoder:
         if static is None:
             return None
         static = _align_to_ids(static, ids, "static")
+        self.static_frame_ = isinstance(static, pd.DataFrame)
         if isinstance(static, pd.DataFrame):
             self.static_names_ = [str(c) for c in static.columns]
         arr = _as_float_array("static", static)
@@ -392,6 +393,19 @@ class SequenceEncoder:
         return slices
 
     # ------------------------------------------------------------- sampling side
+    def inverse_static(self, values: np.ndarray) -> Any:
+        """Scaled static features (n, n_static) -> the user's units: an array, or a DataFrame
+        when ``fit`` got one (indexed by the new sequence ids for long-format data)."""
+        if self.static_scaler_ is None:
+            raise ValueError("No static features were fitted.")
+        raw = self.static_scaler_.inverse_transform(np.asarray(values, dtype=np.float64))
+        if not getattr(self, "static_frame_", False):
+            return raw
+        index = None
+        if self.kind_ == "long":
+            index = pd.Index(_new_ids(len(raw), self.id_dtype_), name=self.id_column_)
+        return pd.DataFrame(raw, columns=self.static_names_, index=index)
+
     @property
     def n_static_(self) -> int:
         return 0 if self.static_scaler_ is None else len(self.static_names_)
@@ -467,7 +481,8 @@ class SequenceEncoder:
     # ---------------------------------------------------------------- state
     _STATE = ("scaling", "seq_len", "kind_", "columns_", "n_channels_", "feature_names_",
               "length_values_", "length_counts_", "fixed_length_", "train_len_", "static_names_")
-    _OPTIONAL = ("list_element_ndim_", "id_column_", "time_column_", "id_dtype_", "time_")
+    _OPTIONAL = ("list_element_ndim_", "id_column_", "time_column_", "id_dtype_", "time_",
+                 "static_frame_")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON state (no arrays, no pickle)."""

@@ -190,7 +190,8 @@ class GANEstimator(BaseEstimator):
             spectral_norm(module[self._critic_network])
         if getattr(self, "ema", None) is not None:
             module["ema"] = nn.ModuleDict({name: EMA(module[name], self.ema)
-                                           for name in self._sampling_networks})
+                                           for name in self._sampling_networks
+                                           if name in module})
         return module
 
     def _sampling_module(self) -> nn.ModuleDict:
@@ -217,6 +218,8 @@ class GANEstimator(BaseEstimator):
             try:
                 with torch.no_grad():
                     fake = self._generate(module, latent, real.condition, real.real.shape[1])
+                    if isinstance(fake, tuple):  # (sequences, static features)
+                        fake = fake[0]
             finally:
                 module.train(was_training)
             mask = None if real.fixed_length else real.mask
@@ -348,7 +351,8 @@ class GANEstimator(BaseEstimator):
                                  "first (or seqgan.load(path) a saved model).")
 
     def sample(self, n: int, *, condition: Any = None, seq_len: int | None = None,
-               random_state: Any = None, batch_size: int = 4096) -> Any:
+               random_state: Any = None, batch_size: int = 4096,
+               return_static: bool = False) -> Any:
         """Generate ``n`` sequences in the user's units and container type.
 
         Parameters
@@ -366,24 +370,31 @@ class GANEstimator(BaseEstimator):
             Same seed, same samples (on the same machine and device).
         batch_size : int
             Sequences generated per forward pass.
+        return_static : bool
+            For models fitted with static features: also return the generated static features.
 
         Returns
         -------
         ndarray (n, seq_len, n_features), a list of arrays (variable lengths), or a DataFrame in
-        long format, matching what ``fit`` received.
+        long format, matching what ``fit`` received. With ``return_static``: a pair
+        ``(sequences, static)``, static as an array (n, n_static) or, when ``fit`` got a
+        DataFrame, a DataFrame (indexed by the new sequence ids for long-format data).
         """
         self._check_fitted()
         n = check_int("n", n, low=1)
         batch_size = check_int("batch_size", batch_size, low=1)
         if seq_len is not None:
             seq_len = check_int("seq_len", seq_len, low=1)
+        if return_static and self.encoder_.n_static_ == 0:
+            raise ValueError(f"This {type(self).__name__} was fitted without static features; "
+                             "`return_static=True` needs fit(X, static=S).")
         cond = self._encode_condition(condition, n)
         rng = check_random_state(random_state)
         generator = torch.Generator().manual_seed(seed_from(rng))
         lengths = self.encoder_.sample_lengths(n, rng, seq_len)
         total = int(lengths.max())
         latent = self._draw_latent(self.spec_, n, total, generator)
-        chunks = []
+        chunks, static_chunks = [], []
         self.module_.eval()
         module = self._sampling_module()
         with torch.no_grad():
@@ -391,10 +402,17 @@ class GANEstimator(BaseEstimator):
                 part = slice(start, min(start + batch_size, n))
                 c = None if cond is None else cond[part].to(self.device_)
                 z = tuple(t[part].to(self.device_) for t in latent)
-                chunks.append(self._generate(module, z, c, total).float().cpu().numpy())
+                out = self._generate(module, z, c, total)
+                if isinstance(out, tuple):  # (sequences, static features)
+                    out, static = out
+                    static_chunks.append(static.float().cpu().numpy())
+                chunks.append(out.float().cpu().numpy())
         values = np.concatenate(chunks, axis=0)
         values *= np.arange(total)[None, :, None] < lengths[:, None, None]
-        return self.encoder_.inverse_transform(values, lengths)
+        sequences = self.encoder_.inverse_transform(values, lengths)
+        if not return_static:
+            return sequences
+        return sequences, self.encoder_.inverse_static(np.concatenate(static_chunks, axis=0))
 
     def _encode_condition(self, condition: Any, n: int) -> torch.Tensor | None:
         enc = self.encoder_.condition_encoder_

@@ -35,6 +35,27 @@ class _RNNHead(nn.Module):
         return torch.sigmoid(y) if self.sigmoid else y
 
 
+class _StaticNet(nn.Module):
+    """Two-layer perceptron for static features and their codes: (batch, in) -> (batch, out)."""
+
+    def __init__(self, input_dim: int, hidden_dim: int, output_dim: int, sigmoid: bool) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(input_dim, hidden_dim), nn.Tanh(),
+                                 nn.Linear(hidden_dim, output_dim))
+        self.sigmoid = sigmoid
+
+    def forward(self, s: torch.Tensor) -> torch.Tensor:
+        y = self.net(s)
+        return torch.sigmoid(y) if self.sigmoid else y
+
+
+def _with_static(seq: torch.Tensor, code: torch.Tensor | None) -> torch.Tensor:
+    """Append a static code (batch, h) to every step of ``seq`` (batch, seq_len, d)."""
+    if code is None:
+        return seq
+    return torch.cat([seq, code.unsqueeze(1).expand(-1, seq.shape[1], -1)], dim=-1)
+
+
 def _masked_mse(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     """Mean squared error over valid steps; a, b (batch, seq_len, d), mask (batch, seq_len)."""
     if mask is None:
@@ -85,9 +106,21 @@ class TimeGAN(GANEstimator):
 
     Each of the reference's five Adam optimizers (learning rate ``lr_g`` for the four
     non-adversarial networks and ``lr_d`` for the discriminator, betas 0.9/0.999) is kept
-    separate, as in the TensorFlow code. Noise is uniform on [0, 1) with ``latent_dim``
-    dimensions (default: the number of data channels). Losses are masked for variable-length
-    data. Outputs of recovery use a sigmoid (data scaled to [0, 1]) when ``scaling="minmax"``.
+    separate, as in the TensorFlow code.
+
+    Static features (``fit(X, static=S)``, one row per sequence) follow the paper (the
+    reference code has none): a static embedder and recovery (two-layer perceptrons) map them
+    to and from a static code, which is appended to every step of the temporal embedder's,
+    supervisor's and discriminator's inputs; a static generator maps static noise to a static
+    code that conditions the temporal generator. The autoencoder and embedder losses add the
+    static reconstruction error, the generator's moment loss adds the static moments, and the
+    discriminator judges each temporal code together with its static code. Measured: static
+    marginals are matched quickly, the dependence between statics and sequences is learned
+    slowly (see ``docs/models.md``).
+    ``sample(n, return_static=True)`` returns ``(X, S)``. Noise is uniform on [0, 1) with
+    ``latent_dim`` dimensions (default: the number of data channels). Losses are masked for
+    variable-length data. Outputs of recovery use a sigmoid (data scaled to [0, 1]) when
+    ``scaling="minmax"``.
 
     Parameters
     ----------
@@ -145,7 +178,9 @@ lr_schedule, balance, ema, diagnostics_every
         "n_iter_supervisor": [Interval(int, 0, None)],
         "n_iter_joint": [Interval(int, 0, None)],
     }
-    _sampling_networks = ("generator", "supervisor", "recovery")
+    supports_static = True
+    _sampling_networks = ("generator", "supervisor", "recovery", "static_generator",
+                          "static_recovery")
     _adversarial_optimizers = ("generator", "embedder", "discriminator")
     _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
         "adam": {"betas": (0.9, 0.999)}}
@@ -217,17 +252,26 @@ lr_schedule, balance, ema, diagnostics_every
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
         h, layers, cell = self.hidden_dim, self.num_layers, self.cell
         latent = self.latent_dim or spec.n_channels
-        return nn.ModuleDict({
-            "embedder": _RNNHead(spec.n_channels, h, h, layers, cell, sigmoid=True),
+        k = spec.n_static
+        extra = h if k else 0  # the static code appended to every step
+        nets = {
+            "embedder": _RNNHead(spec.n_channels + extra, h, h, layers, cell, sigmoid=True),
             "recovery": _RNNHead(h, h, spec.n_channels, layers, cell,
                                  sigmoid=self.scaling == "minmax"),
-            "generator": _RNNHead(latent, h, h, layers, cell, sigmoid=True),
-            "supervisor": _RNNHead(h, h, h, max(layers - 1, 1), cell, sigmoid=True),
-            "discriminator": _RNNHead(h, h, 1, layers, cell, sigmoid=False),
-        })
+            "generator": _RNNHead(latent + extra, h, h, layers, cell, sigmoid=True),
+            "supervisor": _RNNHead(h + extra, h, h, max(layers - 1, 1), cell, sigmoid=True),
+            "discriminator": _RNNHead(h + extra, h, 1, layers, cell, sigmoid=False),
+        }
+        if k:
+            nets["static_embedder"] = _StaticNet(k, h, h, sigmoid=True)
+            nets["static_recovery"] = _StaticNet(h, h, k, sigmoid=self.scaling == "minmax")
+            nets["static_generator"] = _StaticNet(k, h, h, sigmoid=True)
+        return nn.ModuleDict(nets)
 
     def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
         def make(*names: str, role: str = "g") -> torch.optim.Optimizer:
+            # static networks join the optimizer of their temporal counterpart
+            names += tuple(f"static_{n}" for n in names if f"static_{n}" in module)
             params = [p for n in names for p in module[n].parameters()]
             return self._optimizer(role, params, self.lr_d if role == "d" else self.lr_g)
 
@@ -238,19 +282,58 @@ lr_schedule, balance, ema, diagnostics_every
                 "discriminator": make("discriminator", role="d")}
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
+        """Temporal noise (n, seq_len, latent_dim) and, with static features, static noise
+        (n, n_static); both U(0, 1)."""
         dim = self.latent_dim or spec.n_channels
-        return (torch.rand(n, seq_len, dim, generator=generator, device=device),)
+        z = torch.rand(n, seq_len, dim, generator=generator, device=device)
+        if not spec.n_static:
+            return (z,)
+        return z, torch.rand(n, spec.n_static, generator=generator, device=device)
 
     def _generate(self, module, latent, condition, seq_len):
-        (z,) = latent
-        h_hat = module["supervisor"](module["generator"](z))
-        return module["recovery"](h_hat)
+        if len(latent) == 1:
+            return module["recovery"](module["supervisor"](module["generator"](latent[0])))
+        z, z_static = latent
+        code = module["static_generator"](z_static)
+        h_hat = module["supervisor"](_with_static(module["generator"](_with_static(z, code)),
+                                                  code))
+        return module["recovery"](h_hat), module["static_recovery"](code)
 
     # ------------------------------------------------------------------ recipe
     def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
         objective = adversary.objective
-        emb, rec, gen, sup, dis = (module[k] for k in ("embedder", "recovery", "generator",
-                                                        "supervisor", "discriminator"))
+        emb_x, rec, gen_x, sup_x, dis_x = (module[k] for k in (
+            "embedder", "recovery", "generator", "supervisor", "discriminator"))
+        static = spec.n_static > 0
+        s_emb, s_rec, s_gen = ((module[k] for k in ("static_embedder", "static_recovery",
+                                                     "static_generator"))
+                               if static else (None, None, None))
+
+        # Temporal networks see the static code at every step (identity without statics).
+        def emb(x, lengths, code=None):
+            return emb_x(_with_static(x, code), lengths)
+
+        def gen(z, lengths, code=None):
+            return gen_x(_with_static(z, code), lengths)
+
+        def sup(h, lengths, code=None):
+            return sup_x(_with_static(h, code), lengths)
+
+        def dis(h, lengths, code=None):
+            return dis_x(_with_static(h, code), lengths)
+
+        def static_codes(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+            """Real static code and generated static code (None without statics)."""
+            if not static:
+                return None, None
+            z_static = torch.rand(batch.size, spec.n_static, device=device)
+            return s_emb(batch.static), s_gen(z_static)
+
+        def static_recon(batch: Batch, code: torch.Tensor | None) -> torch.Tensor | float:
+            return 0.0 if code is None else (batch.static - s_rec(code)).pow(2).mean()
+
+        def cat(*codes: torch.Tensor | None) -> torch.Tensor | None:
+            return None if codes[0] is None else torch.cat(codes)
         device = next(module.parameters()).device
         gamma = self.gamma
         needs_real = adversary.relativistic
@@ -269,62 +352,79 @@ lr_schedule, balance, ema, diagnostics_every
 
         def autoencoder_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
-            recon = _masked_mse(batch.real, rec(emb(batch.real, lengths), lengths), mask)
+            code = s_emb(batch.static) if static else None
+            recon = (_masked_mse(batch.real, rec(emb(batch.real, lengths, code), lengths),
+                                 mask) + static_recon(batch, code))
             return {"loss": 10 * torch.sqrt(recon), "reconstruction": recon}
 
         def supervisor_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
             with torch.no_grad():
-                h = emb(batch.real, lengths)
-            return {"loss": supervised(h, sup(h, lengths), mask)}
+                code = s_emb(batch.static) if static else None
+                h = emb(batch.real, lengths, code)
+            return {"loss": supervised(h, sup(h, lengths, code), mask)}
 
         def generator_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
             n = batch.size
             with torch.no_grad():
-                h = emb(batch.real, lengths)
-            e_hat = gen(noise(batch), lengths)
+                code = s_emb(batch.static) if static else None
+                h = emb(batch.real, lengths, code)
+            code_hat = s_gen(torch.rand(n, spec.n_static, device=device)) if static else None
+            e_hat = gen(noise(batch), lengths, code_hat)
             both_lengths = None if lengths is None else lengths.repeat(2)
-            h_hat, h_sup = sup(torch.cat([e_hat, h]), both_lengths).split(n)
+            h_hat, h_sup = sup(torch.cat([e_hat, h]), both_lengths, cat(code_hat, code)).split(n)
             x_hat = rec(h_hat, lengths)
             seen = [adversary.view(h_hat, mask), adversary.view(e_hat, mask)]
+            codes = [code_hat, code_hat]
             if needs_real:  # relativistic objectives compare with real logits
                 three = None if lengths is None else lengths.repeat(3)
                 seen.append(adversary.view(h, mask))
-                y_fake, y_fake_e, y_real = dis(torch.cat(seen), three).split(n)
+                codes.append(code)
+                y_fake, y_fake_e, y_real = dis(torch.cat(seen), three, cat(*codes)).split(n)
                 y_real = y_real.detach()
             else:
-                y_fake, y_fake_e = dis(torch.cat(seen), both_lengths).split(n)
+                y_fake, y_fake_e = dis(torch.cat(seen), both_lengths, cat(*codes)).split(n)
                 y_real = None
             adv = adversary.generator_loss(y_fake, y_real, mask)
             adv_e = adversary.generator_loss(y_fake_e, y_real, mask)
             loss_s = supervised(h, h_sup, mask)
             moments = _moment_loss(x_hat, batch.real, mask)
+            if static:  # the static features' moments, as a one-step sequence
+                moments = moments + _moment_loss(s_rec(code_hat).unsqueeze(1),
+                                                 batch.static.unsqueeze(1), None)
             loss = adv + gamma * adv_e + 100 * torch.sqrt(loss_s) + 100 * moments
             return {"loss": loss, "adversarial": adv, "supervised": loss_s, "moments": moments}
 
         def embedder_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
-            h = emb(batch.real, lengths)
-            recon = _masked_mse(batch.real, rec(h, lengths), mask)
-            loss_s = supervised(h, sup(h, lengths), mask)
+            code = s_emb(batch.static) if static else None
+            h = emb(batch.real, lengths, code)
+            recon = (_masked_mse(batch.real, rec(h, lengths), mask)
+                     + static_recon(batch, code))
+            loss_s = supervised(h, sup(h, lengths, code), mask)
             return {"loss": 10 * torch.sqrt(recon) + 0.1 * loss_s, "reconstruction": recon}
 
         def discriminator_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
             n = batch.size
             with torch.no_grad():
-                h = emb(batch.real, lengths)
-                e_hat = gen(noise(batch), lengths)
-                h_hat = sup(e_hat, lengths)
+                code, code_hat = static_codes(batch)
+                h = emb(batch.real, lengths, code)
+                e_hat = gen(noise(batch), lengths, code_hat)
+                h_hat = sup(e_hat, lengths, code_hat)
             three = None if lengths is None else lengths.repeat(3)
             h, h_hat, e_hat = (adversary.view(t, mask) for t in (h, h_hat, e_hat))
-            y_real, y_fake, y_fake_e = dis(torch.cat([h, h_hat, e_hat]), three).split(n)
+            y_real, y_fake, y_fake_e = dis(torch.cat([h, h_hat, e_hat]), three,
+                                           cat(code, code_hat, code_hat)).split(n)
             out = adversary.discriminator_loss(y_real, y_fake, mask)
             if gamma:
                 out["loss"] = out["loss"] + gamma * extra_fake_loss(objective, y_real, y_fake_e,
                                                                     mask)
-            return adversary.add_penalties(out, lambda x: dis(x, lengths), h, h_hat, mask)
+            if not static:
+                return adversary.add_penalties(out, lambda x: dis(x, lengths), h, h_hat, mask)
+            return adversary.add_penalties(out, lambda x, c: dis(x, lengths, c), (h, code),
+                                           (h_hat, code_hat), mask)
 
         threshold = self.d_threshold
         if threshold == "auto":
@@ -341,6 +441,6 @@ lr_schedule, balance, ema, diagnostics_every
                 Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
                        skip_if=None if threshold is None
                        else (lambda losses: not losses["loss"] > threshold),
-                       after_step=adversary.after_discriminator_step(dis)),
+                       after_step=adversary.after_discriminator_step(dis_x)),
             ]),
         ]
