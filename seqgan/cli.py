@@ -19,7 +19,8 @@ import pandas as pd
 MODEL_FILE = "model.seqgan"
 
 
-def _models() -> dict[str, type]:
+def model_classes() -> dict[str, type]:
+    """Model names as the command line spells them (lower case) -> classes."""
     import seqgan.models  # noqa: F401  (registers the estimators)
     from seqgan.models._base import MODEL_REGISTRY
 
@@ -101,7 +102,7 @@ def _split_option(text: str) -> tuple[str, Any]:
 
 
 def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
-    cls = _models()[args.model]
+    cls = model_classes()[args.model]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     X, fit_kwargs = _load_data(args)
@@ -168,6 +169,37 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from seqgan.benchmark import BenchmarkConfig, run_benchmark
+
+    def listed(text: str, cast: type = str) -> list[Any]:
+        return [cast(x.strip()) for x in text.split(",") if x.strip()]
+
+    raw: dict[str, Any] = {}
+    if args.config:
+        import tomllib
+
+        with open(args.config, "rb") as handle:
+            raw = tomllib.load(handle)
+    if args.models:
+        params = raw.get("models", {}) if isinstance(raw.get("models"), dict) else {}
+        raw["models"] = {m: params.get(m, {}) for m in listed(args.models)}
+    if args.datasets:
+        raw["datasets"] = listed(args.datasets)
+    if args.seeds:
+        raw["seeds"] = listed(args.seeds, int)
+    if args.metrics:
+        raw["metrics"] = listed(args.metrics)
+    if args.workers:
+        raw["workers"] = args.workers
+    if args.no_plots:
+        raw["plots"] = False
+    config = BenchmarkConfig.from_mapping(raw)
+    table = run_benchmark(config, args.out, command="seqgan " + " ".join(argv))
+    print(f"{len(table)} runs; results in {args.out}/summary.md")
+    return 0
+
+
 def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]:
     parser = argparse.ArgumentParser(
         prog="seqgan", description="Synthetic time series with GANs.",
@@ -179,7 +211,7 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     fit = sub.add_parser("fit", help="train a model and save it to a run folder",
                          description="Train a model; writes model.seqgan, history.csv, run.json "
                                      "and checkpoint.pt into --out.")
-    fit.add_argument("--model", required=True, choices=sorted(_models()), help="model name")
+    fit.add_argument("--model", required=True, choices=sorted(model_classes()), help="model name")
     fit.add_argument("--data", required=True,
                      help="dataset name (see 'seqgan datasets') or a .csv/.npy file")
     fit.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
@@ -206,6 +238,19 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
 
     sub.add_parser("datasets", help="list the available datasets",
                    description="List the datasets that --data accepts.")
+
+    bench = sub.add_parser(
+        "bench", help="run the benchmark suite (models x datasets x seeds)",
+        description="Train models on datasets with the TimeGAN protocol, score them and write "
+                    "results.csv, summary.md, run.json and plots into --out.")
+    bench.add_argument("--config", help="TOML config (see benchmarks/configs/)")
+    bench.add_argument("--models", help="comma-separated model names (override the config)")
+    bench.add_argument("--datasets", help="comma-separated dataset names (override)")
+    bench.add_argument("--seeds", help="comma-separated seeds (override)")
+    bench.add_argument("--metrics", help="comma-separated metric names (override)")
+    bench.add_argument("--workers", type=int, help="runs in parallel (default: 1)")
+    bench.add_argument("--no-plots", action="store_true", help="skip the figures")
+    bench.add_argument("--out", required=True, help="results folder to write")
     return parser, names
 
 
@@ -214,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     model_cls = None
     if "--model" in argv and argv.index("--model") + 1 < len(argv):
-        model_cls = _models().get(argv[argv.index("--model") + 1])
+        model_cls = model_classes().get(argv[argv.index("--model") + 1])
     parser, names = _parser(model_cls)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -223,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_fit(args, {k: getattr(args, k) for k in names})
         if args.command == "sample":
             return _cmd_sample(args)
+        if args.command == "bench":
+            return _cmd_bench(args, argv)
         return _cmd_datasets(args)
     except Exception as exc:  # one readable line, not a traceback
         if args.debug:

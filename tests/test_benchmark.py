@@ -1,0 +1,70 @@
+"""The benchmark runner: one tiny end-to-end run and the config errors."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from seqgan.benchmark import BenchmarkConfig, available_metrics, run_benchmark
+from seqgan.cli import main
+
+TINY = {
+    "models": {"crnngan": {"hidden_dim": 4, "n_iter": 3, "batch_size": 16, "device": "cpu"}},
+    "datasets": ["sines"],
+    "seeds": [0, 1],
+    "dataset_options": {"sines": {"n_samples": 48, "n_features": 2}},
+    "metrics": ["discriminative", "predictive"],
+    "metric_options": {"discriminative": {"n_runs": 1, "n_iter": 5},
+                       "predictive": {"n_runs": 1, "n_iter": 5}},
+    "plots": False,
+}
+
+
+@pytest.mark.timeout(300)
+def test_tiny_benchmark_writes_every_output(tmp_path):
+    table = run_benchmark(TINY, tmp_path, command="pytest")
+    assert list(table["method"].unique()) == ["crnngan", "real data", "VAR"]
+    assert len(table) == 6 and set(table["seed"]) == {0, 1}
+    for column in ("discriminative", "predictive", "fit_seconds", "sample_seconds",
+                   "peak_rss_mb"):
+        assert table[column].notna().all(), column
+    assert table["discriminative"].between(0, 0.5).all()
+    assert (table.loc[table["method"] == "crnngan", "fit_seconds"] > 0).all()
+    saved = pd.read_csv(tmp_path / "results.csv")
+    assert len(saved) == 6
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| crnngan |" in summary and "±" in summary and "*TimeGAN (paper)*" in summary
+    meta = json.loads((tmp_path / "run.json").read_text())
+    assert meta["command"] == "pytest" and meta["machine"]["cpu_count"] >= 1
+
+
+def test_same_seed_same_numbers(tmp_path):
+    config = {**TINY, "seeds": [0], "references": False, "metrics": ["discriminative"]}
+    a = run_benchmark(config, tmp_path / "a")
+    b = run_benchmark(config, tmp_path / "b")
+    assert a["discriminative"].equals(b["discriminative"])
+
+
+def test_config_errors_are_clear():
+    with pytest.raises(ValueError, match="Unknown benchmark config keys: colour"):
+        BenchmarkConfig.from_mapping({**TINY, "colour": "red"})
+    with pytest.raises(ValueError, match="needs `models`"):
+        BenchmarkConfig.from_mapping({"datasets": ["sines"]})
+    with pytest.raises(ValueError, match="Unknown metrics fid"):
+        run_benchmark({**TINY, "metrics": ["fid"]}, "unused")
+    assert {"discriminative", "predictive"} <= set(available_metrics())
+
+
+def test_cli_bench_with_overrides(tmp_path, capsys):
+    config = tmp_path / "tiny.toml"
+    config.write_text('datasets = ["sines"]\nmetrics = ["discriminative"]\nreferences = false\n'
+                      "[dataset_options.sines]\nn_samples = 32\nn_features = 2\n"
+                      "[metric_options.discriminative]\nn_runs = 1\nn_iter = 3\n"
+                      "[models.crnngan]\nhidden_dim = 4\nn_iter = 2\ndevice = 'cpu'\n")
+    code = main(["bench", "--config", str(config), "--seeds", "3", "--no-plots",
+                 "--out", str(tmp_path / "out")])
+    assert code == 0
+    table = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert table["seed"].tolist() == [3] and table["method"].tolist() == ["crnngan"]
