@@ -3,7 +3,8 @@
 ``load_dataset(name, **options)`` loads one; ``list_datasets()`` lists them all.
 """
 
-from seqgan.datasets import _sines  # noqa: F401  (registers "sines")
+from seqgan.datasets import _sines, _timegan_files  # noqa: F401  (register the loaders)
+from seqgan.datasets._home import get_data_home
 from seqgan.datasets._registry import DatasetInfo, list_datasets, load_dataset
 
-__all__ = ["DatasetInfo", "list_datasets", "load_dataset"]
+__all__ = ["DatasetInfo", "get_data_home", "list_datasets", "load_dataset"]
