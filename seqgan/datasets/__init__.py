@@ -3,7 +3,13 @@
 ``load_dataset(name, **options)`` loads one; ``list_datasets()`` lists them all.
 """
 
-from seqgan.datasets import _sines, _timegan_files  # noqa: F401  (register the loaders)
+from seqgan.datasets import (  # noqa: F401  (register the loaders)
+    _bundled,
+    _ecg,
+    _mnist,
+    _sines,
+    _timegan_files,
+)
 from seqgan.datasets._home import get_data_home
 from seqgan.datasets._registry import DatasetInfo, list_datasets, load_dataset
 
