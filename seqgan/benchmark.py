@@ -87,6 +87,7 @@ class BenchmarkConfig:
     plots: bool = True
     references: bool = True
     workers: int = 1
+    threads: int | None = None
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> BenchmarkConfig:
@@ -173,7 +174,9 @@ def _run_one(task: dict[str, Any]) -> dict[str, Any]:
     from seqgan.cli import model_classes
 
     config = BenchmarkConfig(**task["config"])
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // config.workers))  # workers share cores
+    # workers share the cores: several processes with several threads each would wait on
+    # each other at every small operation
+    torch.set_num_threads(config.threads or max(1, (os.cpu_count() or 1) // config.workers))
     method, dataset, seed = task["method"], task["dataset"], task["seed"]
     X = _load(dataset, config, seed)
     row: dict[str, Any] = {"method": method, "dataset": dataset, "seed": seed,
