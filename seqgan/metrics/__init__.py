@@ -1,10 +1,47 @@
 """Fidelity, usefulness and privacy metrics for synthetic sequences.
 
-TimeGAN's protocol: :func:`discriminative_score`, :func:`predictive_score` (each returns a
-:class:`MetricResult` over independent runs). See ``docs/metrics.md``.
+- TimeGAN's protocol: :func:`discriminative_score`, :func:`predictive_score` (each returns a
+  :class:`MetricResult` over independent runs);
+- TSGBench's measures: :func:`acd`, :func:`mdd`, :func:`skewness_difference`,
+  :func:`kurtosis_difference`, :func:`euclidean_distance`, :func:`dtw_distance`; Diffusion-TS's
+  :func:`correlational_score`; :func:`mmd`;
+- usefulness and privacy: :func:`tstr_score`, :func:`distance_to_closest_record`,
+  :func:`membership_inference_score`.
+
+See ``docs/metrics.md``.
 """
 
+from seqgan.metrics._distances import (
+    distance_to_closest_record,
+    membership_inference_score,
+    mmd,
+    tstr_score,
+)
+from seqgan.metrics._features import (
+    acd,
+    correlational_score,
+    dtw_distance,
+    euclidean_distance,
+    kurtosis_difference,
+    mdd,
+    skewness_difference,
+)
 from seqgan.metrics._result import MetricResult
 from seqgan.metrics._timegan_protocol import discriminative_score, predictive_score
 
-__all__ = ["MetricResult", "discriminative_score", "predictive_score"]
+__all__ = [
+    "MetricResult",
+    "acd",
+    "correlational_score",
+    "discriminative_score",
+    "distance_to_closest_record",
+    "dtw_distance",
+    "euclidean_distance",
+    "kurtosis_difference",
+    "mdd",
+    "membership_inference_score",
+    "mmd",
+    "predictive_score",
+    "skewness_difference",
+    "tstr_score",
+]
