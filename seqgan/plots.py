@@ -1,0 +1,180 @@
+"""Figures to compare real and synthetic sequences and to read a training history.
+
+Every function returns a :class:`matplotlib.figure.Figure` (no global pyplot state, works
+without a display) and, with ``path``, saves it as a PNG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from seqgan._validation import check_int, check_option, check_random_state
+from seqgan.metrics._input import as_pair
+
+REAL_COLOUR, SYNTH_COLOUR = "tab:blue", "tab:red"
+
+
+def _finish(fig: Figure, path: str | Path | None) -> Figure:
+    fig.tight_layout()
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+def _arrays(real: Any, synthetic: Any) -> tuple[Any, Any]:
+    return as_pair(real, synthetic)
+
+
+def plot_samples(real: Any, synthetic: Any, *, n: int = 5, features: Sequence[int] | None = None,
+                 random_state: Any = 0, path: str | Path | None = None) -> Figure:
+    """``n`` random real sequences (left) and synthetic sequences (right), one row per feature
+    (the first three by default)."""
+    r, s = _arrays(real, synthetic)
+    n = check_int("n", n, low=1)
+    features = list(range(min(3, r.n_features))) if features is None else list(features)
+    if not features or any(not 0 <= f < r.n_features for f in features):
+        raise ValueError(f"`features` must be indices in [0, {r.n_features}); got {features}.")
+    rng = check_random_state(random_state)
+    pick_r = rng.choice(r.n_samples, min(n, r.n_samples), replace=False)
+    pick_s = rng.choice(s.n_samples, min(n, s.n_samples), replace=False)
+    fig = Figure(figsize=(9, 2.2 * len(features)))
+    axes = fig.subplots(len(features), 2, squeeze=False, sharey="row")
+    for row, f in enumerate(features):
+        for col, (seq, pick, colour, title) in enumerate(
+                [(r, pick_r, REAL_COLOUR, "real"), (s, pick_s, SYNTH_COLOUR, "synthetic")]):
+            ax = axes[row, col]
+            for i in pick:
+                ax.plot(seq.values[i, : seq.lengths[i], f], color=colour, alpha=0.7, lw=1)
+            ax.set_title(f"{title}, feature {f}", fontsize=9)
+    return _finish(fig, path)
+
+
+def plot_embedding(real: Any, synthetic: Any, *, method: str = "pca", n: int = 1000,
+                   random_state: Any = 0, path: str | Path | None = None) -> Figure:
+    """2-D PCA or t-SNE of real and synthetic sequences, as TimeGAN's visualisation.
+
+    As the reference (``visualization_metrics.py``): at most ``n`` random sequences of each
+    set, each reduced to its mean over features per step (n, seq_len); PCA is fitted on the
+    real ones; t-SNE (perplexity 40, 300 iterations) runs on both together.
+    """
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import TSNE
+
+    method = check_option("method", method, ("pca", "tsne"))
+    r, s = _arrays(real, synthetic)
+    if r.max_len != s.max_len:
+        raise ValueError("plot_embedding needs the same sequence length in both sets.")
+    rng = check_random_state(random_state)
+    k = min(check_int("n", n, low=2), r.n_samples, s.n_samples)
+    xr = r.values[rng.permutation(r.n_samples)[:k]].mean(2)
+    xs = s.values[rng.permutation(s.n_samples)[:k]].mean(2)
+    if method == "pca":
+        pca = PCA(n_components=2).fit(xr)
+        er, es = pca.transform(xr), pca.transform(xs)
+    else:
+        seed = int(rng.integers(2**31 - 1))
+        both = TSNE(n_components=2, perplexity=min(40.0, (2 * k - 1) / 3), max_iter=300,
+                    init="pca", random_state=seed).fit_transform(np.concatenate([xr, xs]))
+        er, es = both[:k], both[k:]
+    fig = Figure(figsize=(5, 4.5))
+    ax = fig.subplots()
+    ax.scatter(er[:, 0], er[:, 1], s=6, alpha=0.3, color=REAL_COLOUR, label="real")
+    ax.scatter(es[:, 0], es[:, 1], s=6, alpha=0.3, color=SYNTH_COLOUR, label="synthetic")
+    ax.set_title("PCA" if method == "pca" else "t-SNE")
+    ax.legend()
+    return _finish(fig, path)
+
+
+def plot_marginals(real: Any, synthetic: Any, *, bins: int = 50,
+                   path: str | Path | None = None) -> Figure:
+    """Histogram densities of every feature's values, real against synthetic."""
+    r, s = _arrays(real, synthetic)
+    d = r.n_features
+    cols = min(d, 4)
+    fig = Figure(figsize=(3 * cols, 2.4 * int(np.ceil(d / cols))))
+    axes = fig.subplots(int(np.ceil(d / cols)), cols, squeeze=False).ravel()
+    for f in range(d):
+        ax = axes[f]
+        ax.hist(r.values[..., f][r.mask], bins=bins, density=True, alpha=0.5,
+                color=REAL_COLOUR, label="real")
+        ax.hist(s.values[..., f][s.mask], bins=bins, density=True, alpha=0.5,
+                color=SYNTH_COLOUR, label="synthetic")
+        ax.set_title(f"feature {f}", fontsize=9)
+    for ax in axes[d:]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=8)
+    return _finish(fig, path)
+
+
+def _acf(values: np.ndarray, mask: np.ndarray, lags: int) -> np.ndarray:
+    """Mean over sequences of each feature's autocorrelation (lags + 1, d)."""
+    out = np.zeros((lags + 1, values.shape[2]))
+    x = np.where(mask[..., None], values, np.nan)
+    x = x - np.nanmean(x, axis=1, keepdims=True)
+    var = np.nanmean(x * x, axis=1)
+    for k in range(lags + 1):
+        prod = x[:, k:] * x[:, : x.shape[1] - k]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[k] = np.nanmean(np.nanmean(prod, axis=1) / var, axis=0)
+    return out
+
+
+def plot_autocorrelation(real: Any, synthetic: Any, *, max_lag: int | None = None,
+                         path: str | Path | None = None) -> Figure:
+    """Autocorrelation per feature (mean over sequences), real against synthetic."""
+    r, s = _arrays(real, synthetic)
+    lags = min(r.max_len, s.max_len) - 1 if max_lag is None else check_int("max_lag", max_lag,
+                                                                           low=1)
+    ar, as_ = _acf(r.values, r.mask, lags), _acf(s.values, s.mask, lags)
+    d = r.n_features
+    cols = min(d, 4)
+    fig = Figure(figsize=(3 * cols, 2.4 * int(np.ceil(d / cols))))
+    axes = fig.subplots(int(np.ceil(d / cols)), cols, squeeze=False).ravel()
+    for f in range(d):
+        axes[f].plot(ar[:, f], color=REAL_COLOUR, label="real")
+        axes[f].plot(as_[:, f], color=SYNTH_COLOUR, label="synthetic", ls="--")
+        axes[f].set_title(f"feature {f}", fontsize=9)
+        axes[f].set_xlabel("lag", fontsize=8)
+    for ax in axes[d:]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=8)
+    return _finish(fig, path)
+
+
+def plot_history(history: pd.DataFrame, *, columns: Sequence[str] | None = None,
+                 smooth: int = 1, path: str | Path | None = None) -> Figure:
+    """Loss and diagnostic curves of a model's ``history_`` (one panel per column).
+
+    ``columns`` default to every ``<update>/loss`` column; ``smooth`` is a rolling-mean window
+    in iterations. Iterations run on across phases; phase boundaries are marked.
+    """
+    if not isinstance(history, pd.DataFrame) or "phase" not in history:
+        raise TypeError("`history` must be a model's history_ DataFrame (with a 'phase' "
+                        "column).")
+    columns = ([c for c in history.columns if c.endswith("/loss")] if columns is None
+               else list(columns))
+    missing = [c for c in columns if c not in history.columns]
+    if missing or not columns:
+        raise ValueError(f"Unknown history columns {missing}; available: "
+                         f"{', '.join(c for c in history.columns if '/' in c)}.")
+    smooth = check_int("smooth", smooth, low=1)
+    step = np.arange(1, len(history) + 1)
+    boundaries = np.flatnonzero(history["phase"].to_numpy()[1:]
+                                != history["phase"].to_numpy()[:-1]) + 1
+    fig = Figure(figsize=(7, 2.0 * len(columns)))
+    axes = fig.subplots(len(columns), 1, squeeze=False, sharex=True)[:, 0]
+    for ax, column in zip(axes, columns, strict=True):
+        values = history[column].astype(float).rolling(smooth, min_periods=1).mean()
+        ax.plot(step, values, lw=1)
+        for b in boundaries:
+            ax.axvline(b + 0.5, color="grey", ls=":", lw=1)
+        ax.set_ylabel(column, fontsize=8)
+    axes[-1].set_xlabel("iteration")
+    return _finish(fig, path)

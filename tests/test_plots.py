@@ -1,0 +1,53 @@
+"""Figures: each returns a Figure with the expected panels and writes a PNG."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import seqgan
+from seqgan import plots
+from seqgan.datasets import load_dataset
+
+
+@pytest.fixture(scope="module")
+def pair():
+    real = load_dataset("sines", n_samples=60, seq_len=10, n_features=3, random_state=0)
+    return real, np.random.default_rng(0).uniform(size=real.shape)
+
+
+def visible_axes(fig):
+    return [ax for ax in fig.axes if ax.get_visible()]
+
+
+@pytest.mark.parametrize("name, kwargs, n_axes", [
+    ("plot_samples", {"n": 3}, 6),
+    ("plot_embedding", {"method": "pca"}, 1),
+    ("plot_embedding", {"method": "tsne", "n": 30}, 1),
+    ("plot_marginals", {}, 3),
+    ("plot_autocorrelation", {"max_lag": 5}, 3),
+])
+def test_figures_are_drawn_and_saved(pair, tmp_path, name, kwargs, n_axes):
+    path = tmp_path / f"{name}.png"
+    fig = getattr(plots, name)(*pair, path=path, **kwargs)
+    assert len(visible_axes(fig)) == n_axes
+    assert path.stat().st_size > 1000
+
+
+def test_history_plot(tiny_X, tmp_path):
+    model = seqgan.CRNNGAN(hidden_dim=4, n_iter=6, batch_size=8, random_state=0,
+                           verbose=False).fit(tiny_X)
+    fig = plots.plot_history(model.history_, smooth=2, path=tmp_path / "history.png")
+    assert len(fig.axes) == 2 and (tmp_path / "history.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match="Unknown history columns \\['nope'\\]"):
+        plots.plot_history(model.history_, columns=["nope"])
+
+
+def test_bad_input(pair):
+    real, synth = pair
+    with pytest.raises(ValueError, match="features"):
+        plots.plot_samples(real, synth, features=[7])
+    with pytest.raises(ValueError, match="method"):
+        plots.plot_embedding(real, synth, method="umap")
+    with pytest.raises(ValueError, match="same number of features"):
+        plots.plot_marginals(real, synth[..., :2])
