@@ -4,13 +4,15 @@
   :class:`MetricResult` over independent runs);
 - TSGBench's measures: :func:`acd`, :func:`mdd`, :func:`skewness_difference`,
   :func:`kurtosis_difference`, :func:`euclidean_distance`, :func:`dtw_distance`; Diffusion-TS's
-  :func:`correlational_score`; :func:`mmd`;
+  :func:`correlational_score`; :func:`mmd`; Context-FID (:func:`context_fid`, with our
+  :class:`TS2Vec` encoder);
 - usefulness and privacy: :func:`tstr_score`, :func:`distance_to_closest_record`,
   :func:`membership_inference_score`.
 
 See ``docs/metrics.md``.
 """
 
+from seqgan.metrics._context_fid import context_fid, frechet_distance
 from seqgan.metrics._distances import (
     distance_to_closest_record,
     membership_inference_score,
@@ -28,15 +30,20 @@ from seqgan.metrics._features import (
 )
 from seqgan.metrics._result import MetricResult
 from seqgan.metrics._timegan_protocol import discriminative_score, predictive_score
+from seqgan.metrics._ts2vec import TS2Vec, hierarchical_contrastive_loss
 
 __all__ = [
     "MetricResult",
+    "TS2Vec",
     "acd",
+    "context_fid",
     "correlational_score",
     "discriminative_score",
     "distance_to_closest_record",
     "dtw_distance",
     "euclidean_distance",
+    "frechet_distance",
+    "hierarchical_contrastive_loss",
     "kurtosis_difference",
     "mdd",
     "membership_inference_score",
