@@ -29,9 +29,10 @@ _META_KEY = "seqgan"
 
 def _part_config(value: Any) -> dict[str, Any] | None:
     """Constructor arguments of a training part (objective, regularizer, augmentation)."""
+    from seqgan.ais import AISUpdate
     from seqgan.losses import DiffAugment, Objective, Regularizer
 
-    if isinstance(value, (Objective, Regularizer)):
+    if isinstance(value, (Objective, Regularizer, AISUpdate)):
         return value._params()
     if isinstance(value, DiffAugment):
         return {k: getattr(value, k) for k in ("policy", "p", "jitter_std", "scaling_std",
@@ -41,15 +42,18 @@ def _part_config(value: Any) -> dict[str, Any] | None:
 
 def _decode_param(value: Any) -> Any:
     """Inverse of :func:`_json_param` for training parts stored as ``{"__seqgan__": ...}``."""
+    import seqgan.ais as ais
     import seqgan.losses as parts
 
     if isinstance(value, list):
         return [_decode_param(v) for v in value]
     if isinstance(value, dict) and "__seqgan__" in value:
         kwargs = {k: v for k, v in value.items() if k != "__seqgan__"}
-        cls = getattr(parts, str(value["__seqgan__"]), None)
+        name = str(value["__seqgan__"])
+        cls = getattr(parts, name, None) or getattr(ais, name, None)
         if not (isinstance(cls, type)
-                and issubclass(cls, (parts.Objective, parts.Regularizer, parts.DiffAugment))):
+                and issubclass(cls, (parts.Objective, parts.Regularizer, parts.DiffAugment,
+                                     ais.AISUpdate))):
             raise ValueError(f"The model file names an unknown training part "
                              f"{value['__seqgan__']!r}.")
         return cls(**kwargs)

@@ -18,19 +18,24 @@ import torch.nn.functional as F
 from seqgan._validation import check_float
 
 
-def masked_mean(values: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-    """Mean of ``values`` over the valid entries of ``mask``.
+def masked_mean(values: torch.Tensor, mask: torch.Tensor | None = None,
+                weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean of ``values`` over the valid entries of ``mask``, optionally weighted per sequence.
 
     Parameters
     ----------
     values : Tensor (batch,), (batch, seq_len) or (batch, seq_len, 1)
     mask : Tensor (batch, seq_len) or None
         1.0 on valid steps, 0.0 on padding. Ignored for per-sequence ``values`` (batch,).
+    weights : Tensor (batch,) or None
+        Non-negative weight of each sequence (e.g. importance weights); the result is the
+        weighted mean ``sum(w * m * v) / sum(w * m)``. All-ones weights give exactly the
+        unweighted mean.
 
     Returns
     -------
     Tensor ()
-        A plain mean when ``mask`` is None.
+        A plain mean when ``mask`` and ``weights`` are None.
 
     Examples
     --------
@@ -41,6 +46,12 @@ def masked_mean(values: torch.Tensor, mask: torch.Tensor | None = None) -> torch
     """
     if values.dim() == 3 and values.shape[-1] == 1:
         values = values.squeeze(-1)
+    if weights is not None:
+        w = weights.reshape(-1, *([1] * (values.dim() - 1)))
+        if mask is None or values.dim() == 1:
+            return (values * w).mean() / w.mean()
+        w = w * mask
+        return (values * w).sum() / w.sum().clamp_min(1e-12)
     if mask is None or values.dim() == 1:
         return values.mean()
     return (values * mask).sum() / mask.sum().clamp_min(1.0)
@@ -109,7 +120,8 @@ class Objective:
 
     def generator_loss(self, fake_logits: torch.Tensor, real_logits: torch.Tensor | None = None,
                        mask: torch.Tensor | None = None,
-                       fake_mask: torch.Tensor | None = None) -> torch.Tensor:
+                       fake_mask: torch.Tensor | None = None,
+                       weights: torch.Tensor | None = None) -> torch.Tensor:
         """The generator's loss (to minimise).
 
         Parameters
@@ -120,6 +132,10 @@ class Objective:
         mask, fake_mask : Tensor (batch, seq_len) or None
             As in :meth:`discriminator_loss`; the fakes use ``fake_mask`` if given, else
             ``mask``.
+        weights : Tensor (batch,) or None
+            Weight of each fake sequence (importance weights of
+            :class:`seqgan.ais.AISUpdate`): the loss becomes the weighted mean over samples
+            (see :func:`masked_mean`); None is the plain mean.
 
         Returns
         -------
@@ -162,8 +178,10 @@ class NonSaturating(Objective):
         fake_mask = mask if fake_mask is None else fake_mask
         return masked_mean(F.softplus(-real_logits), mask) + self.fake_term(fake_logits, fake_mask)
 
-    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None):
-        return masked_mean(F.softplus(-fake_logits), mask if fake_mask is None else fake_mask)
+    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None,
+                       weights=None):
+        return masked_mean(F.softplus(-fake_logits), mask if fake_mask is None else fake_mask,
+                           weights)
 
 
 class Minimax(NonSaturating):
@@ -179,8 +197,10 @@ class Minimax(NonSaturating):
 
     name = "minimax"
 
-    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None):
-        return -masked_mean(F.softplus(fake_logits), mask if fake_mask is None else fake_mask)
+    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None,
+                       weights=None):
+        return -masked_mean(F.softplus(fake_logits), mask if fake_mask is None else fake_mask,
+                            weights)
 
 
 class Wasserstein(Objective):
@@ -227,8 +247,9 @@ class Wasserstein(Objective):
         fake_mask = mask if fake_mask is None else fake_mask
         return self.fake_term(fake_logits, fake_mask) - masked_mean(real_logits, mask)
 
-    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None):
-        return -masked_mean(fake_logits, mask if fake_mask is None else fake_mask)
+    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None,
+                       weights=None):
+        return -masked_mean(fake_logits, mask if fake_mask is None else fake_mask, weights)
 
 
 class WGANGP(Wasserstein):
@@ -297,8 +318,9 @@ class Hinge(Objective):
         return masked_mean(F.relu(1.0 - real_logits), mask) + self.fake_term(fake_logits,
                                                                              fake_mask)
 
-    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None):
-        return -masked_mean(fake_logits, mask if fake_mask is None else fake_mask)
+    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None,
+                       weights=None):
+        return -masked_mean(fake_logits, mask if fake_mask is None else fake_mask, weights)
 
 
 class LeastSquares(Objective):
@@ -344,9 +366,10 @@ class LeastSquares(Objective):
         return (0.5 * masked_mean((real_logits - self.b).pow(2), mask)
                 + self.fake_term(fake_logits, fake_mask))
 
-    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None):
+    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None,
+                       weights=None):
         fake_mask = mask if fake_mask is None else fake_mask
-        return 0.5 * masked_mean((fake_logits - self.c).pow(2), fake_mask)
+        return 0.5 * masked_mean((fake_logits - self.c).pow(2), fake_mask, weights)
 
 
 def _pair(real_logits: torch.Tensor, fake_logits: torch.Tensor, mask: torch.Tensor | None,
@@ -398,7 +421,8 @@ class RpGAN(Objective):
                                                     "RpGAN")
         return masked_mean(F.softplus(fake_logits - real_logits), pair_mask)
 
-    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None):
+    def generator_loss(self, fake_logits, real_logits=None, mask=None, fake_mask=None,
+                       weights=None):
         if real_logits is None:
             raise ValueError(
                 "The 'rpgan' objective is relativistic: its generator loss compares each fake "
@@ -406,7 +430,7 @@ class RpGAN(Objective):
                 " real_logits, ...); got None.")
         real_logits, fake_logits, pair_mask = _pair(real_logits, fake_logits, mask, fake_mask,
                                                     "RpGAN")
-        return masked_mean(F.softplus(real_logits - fake_logits), pair_mask)
+        return masked_mean(F.softplus(real_logits - fake_logits), pair_mask, weights)
 
 
 _OBJECTIVES: dict[str, type[Objective]] = {

@@ -71,6 +71,8 @@ class Adversary:
         self.augment = make_augment(augment)
         clip = self.objective.weight_clip
         self.clipping = WeightClipping(clip) if clip is not None else None
+        #: The AIS/DRE generator update's fitted state (seqgan.ais.AISRuntime), set by fit.
+        self.ais: Any = None
 
     @property
     def relativistic(self) -> bool:
@@ -87,9 +89,31 @@ class Adversary:
         return {"loss": self.objective.discriminator_loss(real_logits, fake_logits, mask),
                 "accuracy": discriminator_accuracy(real_logits, fake_logits, mask)}
 
+    def generator_latent(self, n: int, draw_prior: Callable[[], tuple[torch.Tensor, ...]]
+                         ) -> tuple[torch.Tensor, ...]:
+        """Latents of a generator step: the model's prior draw, or the AIS proposal's."""
+        return draw_prior() if self.ais is None else self.ais.draw(n, draw_prior)
+
+    def generator_weights(self, fake_logits: torch.Tensor, mask: torch.Tensor | None = None
+                          ) -> torch.Tensor | None:
+        """Importance weights (batch,) of the fakes of the last :meth:`generator_latent`
+        (None without an AIS update)."""
+        return None if self.ais is None else self.ais.weights(fake_logits, mask)
+
     def generator_loss(self, fake_logits: torch.Tensor, real_logits: torch.Tensor | None = None,
-                       mask: torch.Tensor | None = None) -> torch.Tensor:
-        return self.objective.generator_loss(fake_logits, real_logits, mask=mask)
+                       mask: torch.Tensor | None = None,
+                       weights: torch.Tensor | None = None) -> torch.Tensor:
+        if weights is None:
+            return self.objective.generator_loss(fake_logits, real_logits, mask=mask)
+        try:
+            return self.objective.generator_loss(fake_logits, real_logits, mask=mask,
+                                                 weights=weights)
+        except TypeError as error:
+            if "weights" not in str(error):
+                raise
+            raise TypeError(f"The objective {type(self.objective).__name__} takes no `weights` "
+                            "in generator_loss(), which the AIS generator update needs; add a "
+                            "`weights=None` argument (see seqgan.losses.masked_mean).") from None
 
     def penalties(self, critic: Callable[..., torch.Tensor], real: Any, fake: Any,
                   mask: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
@@ -138,16 +162,17 @@ class TrainingControls:
     """Runs after every iteration of the adversarial phase (``Phase.after_iteration``).
 
     In order: adaptive balance of the discriminator's learning rate from its accuracy, the
-    learning-rate schedule, the generator weight average, and every ``diagnostics_every``
+    learning-rate schedule, the generator weight average, every ``diagnostics_every``
     iterations the diversity of a fixed-noise batch relative to a fixed real batch
-    (``diagnostics/diversity``: about 1 healthy, near 0 mode collapse).
+    (``diagnostics/diversity``: about 1 healthy, near 0 mode collapse), and the AIS update's
+    statistics and proposal refits.
     """
 
     def __init__(self, *, optimizers: Mapping[str, torch.optim.Optimizer],
                  adversarial_optimizers: Sequence[str], schedule: str | None,
                  balance: AdaptiveBalance | None, ema: nn.ModuleDict | None,
                  module: nn.Module, diagnostics_every: int | None,
-                 diversity: Callable[[Any], float] | None) -> None:
+                 diversity: Callable[[Any], float] | None, ais: Any = None) -> None:
         self.optimizers = {k: optimizers[k] for k in adversarial_optimizers}
         self.base_lr = {k: [g["lr"] for g in o.param_groups] for k, o in self.optimizers.items()}
         self.schedule = SCHEDULES[schedule] if schedule not in (None, "constant") else None
@@ -156,6 +181,7 @@ class TrainingControls:
         self.module = module
         self.diagnostics_every = diagnostics_every
         self.diversity = diversity
+        self.ais = ais
 
     def __call__(self, trainer: Any, row: dict[str, Any]) -> None:
         iteration = int(row["iteration"])
@@ -178,6 +204,8 @@ class TrainingControls:
         if self.diagnostics_every and self.diversity is not None and (
                 iteration % self.diagnostics_every == 0 or iteration == 1):
             row["diagnostics/diversity"] = float(self.diversity(trainer))
+        if self.ais is not None:
+            self.ais.after_iteration(trainer, row)
 
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "Adversary", "TrainingControls", "build_optimizer",

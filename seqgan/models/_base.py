@@ -29,6 +29,7 @@ from seqgan._validation import (
     seed_from,
     validate_params,
 )
+from seqgan.ais import AISRuntime, AISUpdate, LatentCodec
 from seqgan.data import SequenceData, SequenceEncoder
 from seqgan.losses import EMA, AdaptiveBalance, Objective, mode_collapse_score, spectral_norm
 from seqgan.models._adversarial import (
@@ -113,6 +114,7 @@ class GANEstimator(BaseEstimator):
         "device": [InstanceOf((str, torch.device), "a device string ('auto', 'cpu', 'cuda')")],
         "random_state": [RANDOM_STATE],
         "verbose": [BOOL],
+        "generator_update": [InstanceOf(AISUpdate, "a seqgan.ais.AISUpdate"), NONE],
     }
     supports_condition: ClassVar[bool] = False
     supports_static: ClassVar[bool] = False
@@ -151,6 +153,22 @@ class GANEstimator(BaseEstimator):
                   condition: torch.Tensor | None, seq_len: int) -> torch.Tensor:
         """Scaled samples (n, seq_len, n_channels) from latents, on the module's device."""
         raise NotImplementedError
+
+    def _latent_kinds(self, spec: DataSpec) -> tuple[str, ...]:
+        """Prior of each latent tensor ("uniform", "normal" or "symmetric"), for the AIS
+        tools' standard-normal base space (``seqgan.ais.LatentCodec``)."""
+        raise NotImplementedError
+
+    def _latent_logits(self, module: nn.Module, latent: tuple[torch.Tensor, ...],
+                       condition: torch.Tensor | None, seq_len: int) -> torch.Tensor:
+        """Discriminator logits (n,) or (n, seq_len) of the samples generated from ``latent``
+        (the density-ratio estimate of the AIS/DRE update)."""
+        raise NotImplementedError
+
+    def _latent_codec(self, spec: DataSpec, seq_len: int | None = None) -> LatentCodec:
+        """The model's latent at ``seq_len`` steps as one standard-normal vector."""
+        probe = self._draw_latent(spec, 1, seq_len or spec.seq_len, torch.Generator())
+        return LatentCodec([tuple(t.shape[1:]) for t in probe], self._latent_kinds(spec))
 
     # ------------------------------------------------------------------ fit
     def _all_rules(self) -> dict[str, list]:
@@ -192,7 +210,18 @@ class GANEstimator(BaseEstimator):
             module["ema"] = nn.ModuleDict({name: EMA(module[name], self.ema)
                                            for name in self._sampling_networks
                                            if name in module})
+        update = getattr(self, "generator_update", None)
+        if update is not None:
+            module["proposal"] = update.make_proposal(self._latent_codec(spec).dim)
         return module
+
+    def _ais_runtime(self, module: nn.ModuleDict, spec: DataSpec) -> AISRuntime | None:
+        update = getattr(self, "generator_update", None)
+        if update is None:
+            return None
+        return AISRuntime(update, self._latent_codec(spec), module["proposal"],
+                          lambda latent, condition: self._latent_logits(
+                              module, latent, condition, spec.seq_len))
 
     def _sampling_module(self) -> nn.ModuleDict:
         """The fitted networks, with the weight averages in place of the sampling networks."""
@@ -227,7 +256,8 @@ class GANEstimator(BaseEstimator):
         return measure
 
     def _controls(self, module: nn.Module, optimizers: dict[str, torch.optim.Optimizer],
-                  spec: DataSpec) -> tuple[TrainingControls, dict[str, Any]]:
+                  spec: DataSpec, ais: AISRuntime | None = None
+                  ) -> tuple[TrainingControls, dict[str, Any]]:
         balance_arg = getattr(self, "balance", False)
         balance = None
         if balance_arg:
@@ -238,8 +268,11 @@ class GANEstimator(BaseEstimator):
             schedule=getattr(self, "lr_schedule", None), balance=balance,
             ema=module["ema"] if "ema" in module else None, module=module,
             diagnostics_every=getattr(self, "diagnostics_every", None),
-            diversity=self._diversity(spec))
-        return controls, ({"balance": balance} if balance is not None else {})
+            diversity=self._diversity(spec), ais=ais)
+        state = {"balance": balance} if balance is not None else {}
+        if ais is not None:
+            state["ais"] = ais
+        return controls, state
 
     def fit(
         self,
@@ -309,8 +342,10 @@ class GANEstimator(BaseEstimator):
             torch.manual_seed(seed)
             module = self._build_networks(spec).to(device)
             optimizers = self._build_optimizers(module)
-            phases = self._phases(module, spec, self._adversary())
-            controls, state_objects = self._controls(module, optimizers, spec)
+            adversary = self._adversary()
+            adversary.ais = self._ais_runtime(module, spec)
+            phases = self._phases(module, spec, adversary)
+            controls, state_objects = self._controls(module, optimizers, spec, adversary.ais)
             phases[-1] = replace(phases[-1], after_iteration=controls)
             trainer = Trainer(
                 module, optimizers, phases,
@@ -319,6 +354,8 @@ class GANEstimator(BaseEstimator):
                 checkpoint_every=checkpoint_every, fingerprint=_fingerprint(data, encoder),
                 state_objects=state_objects,
             )
+            if adversary.ais is not None and spec.condition_dim:
+                adversary.ais.condition_source = _condition_source(trainer)
             if resume:
                 trainer.resume_from(checkpoint_dir)
             try:
@@ -352,7 +389,7 @@ class GANEstimator(BaseEstimator):
 
     def sample(self, n: int, *, condition: Any = None, seq_len: int | None = None,
                random_state: Any = None, batch_size: int = 4096,
-               return_static: bool = False) -> Any:
+               return_static: bool = False, from_proposal: bool = False) -> Any:
         """Generate ``n`` sequences in the user's units and container type.
 
         Parameters
@@ -372,6 +409,10 @@ class GANEstimator(BaseEstimator):
             Sequences generated per forward pass.
         return_static : bool
             For models fitted with static features: also return the generated static features.
+        from_proposal : bool
+            For models trained with ``generator_update=AISUpdate(...)``: draw the latents from
+            the learned proposal ``q`` (which approximates ``p(z) exp(beta d(G(z)))``) instead
+            of the prior. Only at the training length.
 
         Returns
         -------
@@ -393,7 +434,10 @@ class GANEstimator(BaseEstimator):
         generator = torch.Generator().manual_seed(seed_from(rng))
         lengths = self.encoder_.sample_lengths(n, rng, seq_len)
         total = int(lengths.max())
-        latent = self._draw_latent(self.spec_, n, total, generator)
+        if from_proposal:
+            latent = self._proposal_latent(n, total, generator)
+        else:
+            latent = self._draw_latent(self.spec_, n, total, generator)
         chunks, static_chunks = [], []
         self.module_.eval()
         module = self._sampling_module()
@@ -413,6 +457,20 @@ class GANEstimator(BaseEstimator):
         if not return_static:
             return sequences
         return sequences, self.encoder_.inverse_static(np.concatenate(static_chunks, axis=0))
+
+    def _proposal_latent(self, n: int, seq_len: int, generator: torch.Generator
+                         ) -> tuple[torch.Tensor, ...]:
+        name = type(self).__name__
+        if "proposal" not in self.module_:
+            raise ValueError(f"`from_proposal=True` needs a {name} trained with "
+                             "generator_update=AISUpdate(...); this one has no proposal.")
+        proposal = self.module_["proposal"]
+        codec = self._latent_codec(self.spec_, seq_len)
+        if codec.dim != proposal.dim:
+            raise ValueError(f"The proposal was learned for sequences of {self.spec_.seq_len} "
+                             f"steps; `from_proposal=True` cannot sample {seq_len} steps. Pass "
+                             f"seq_len={self.spec_.seq_len} (or sample from the prior).")
+        return codec.decode(proposal.sample(n, generator=generator, device="cpu").cpu())
 
     def _encode_condition(self, condition: Any, n: int) -> torch.Tensor | None:
         enc = self.encoder_.condition_encoder_
@@ -451,6 +509,16 @@ def _fingerprint(data: SequenceData, encoder: SequenceEncoder) -> str:
         if arr is not None:
             h.update(np.ascontiguousarray(arr).tobytes())
     return h.hexdigest()[:16]
+
+
+def _condition_source(trainer: Trainer) -> Any:
+    """``(n, seed) -> conditions (n, c)`` of real training sequences, for AIS particles of
+    conditional models (drawn apart from the training random stream)."""
+    def source(n: int, seed: int) -> torch.Tensor:
+        condition = trainer.fixed_batch(n, seed=seed).condition
+        reps = -(-n // condition.shape[0])
+        return condition.repeat(reps, 1)[:n]
+    return source
 
 
 def spec_to_dict(spec: DataSpec) -> dict[str, int]:

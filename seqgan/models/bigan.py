@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqgan._validation import Interval, Options
+from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec, GANEstimator
@@ -123,6 +124,9 @@ lr_schedule, balance, ema, diagnostics_every
         gradient with respect to both parts of the pair (x, z); augmentation changes x only;
         ``ema`` averages the generator for :meth:`sample` (encode and reconstruct use the
         trained networks).
+    generator_update : seqgan.ais.AISUpdate or None
+        Importance-weighted generator updates with an adaptive latent proposal (the AIS/DRE
+        update); see ``docs/ais.md``. None: plain updates.
     cycle_weight : float
         Weight of an explicit reconstruction term ``mean |x - G(E(x))|`` in the
         generator/encoder loss (ALICE's cycle consistency, Li et al. 2017). 0 (default) is the
@@ -187,6 +191,7 @@ lr_schedule, balance, ema, diagnostics_every
         balance: bool | dict[str, Any] = False,
         ema: float | None = None,
         diagnostics_every: int | None = 50,
+        generator_update: AISUpdate | None = None,
         scaling: str | None = "minmax",
         device: str = "auto",
         random_state: int | None = None,
@@ -217,6 +222,7 @@ lr_schedule, balance, ema, diagnostics_every
         self.balance = balance
         self.ema = ema
         self.diagnostics_every = diagnostics_every
+        self.generator_update = generator_update
         self.scaling = scaling
         self.device = device
         self.random_state = random_state
@@ -249,6 +255,13 @@ lr_schedule, balance, ema, diagnostics_every
     def _generate(self, module, latent, condition, seq_len):
         return module["generator"](latent[0], seq_len)
 
+    def _latent_kinds(self, spec):
+        return ("symmetric",) if self.prior == "uniform" else ("normal",)
+
+    def _latent_logits(self, module, latent, condition, seq_len):
+        z = latent[0]
+        return module["discriminator"](module["generator"](z, seq_len), z)
+
     def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
         gen, enc, dis = module["generator"], module["encoder"], module["discriminator"]
         device = next(module.parameters()).device
@@ -256,9 +269,13 @@ lr_schedule, balance, ema, diagnostics_every
         def layout(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
             return (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
 
-        def generated(batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        def generated(batch: Batch, for_generator: bool = False
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
             _, mask = layout(batch)
-            z = self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)[0]
+
+            def draw() -> tuple[torch.Tensor, ...]:
+                return self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)
+            z = (adversary.generator_latent(batch.size, draw) if for_generator else draw())[0]
             fake = gen(z, batch.real.shape[1])
             return (fake if mask is None else fake * mask.unsqueeze(-1)), z
 
@@ -282,14 +299,16 @@ lr_schedule, balance, ema, diagnostics_every
 
         def generator_encoder_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = layout(batch)
-            fake, z = generated(batch)
+            fake, z = generated(batch, for_generator=True)
             real_logits, fake_logits = logits(batch, adversary.view(batch.real, mask),
                                               enc(batch.real, lengths),
                                               adversary.view(fake, mask), z)
+            weights = adversary.generator_weights(fake_logits)
             if adversary.relativistic:
-                out = {"loss": adversary.generator_loss(fake_logits, real_logits)}
+                out = {"loss": adversary.generator_loss(fake_logits, real_logits,
+                                                        weights=weights)}
             else:
-                g_term = adversary.generator_loss(fake_logits, real_logits)
+                g_term = adversary.generator_loss(fake_logits, real_logits, weights=weights)
                 e_term = adversary.generator_loss(-real_logits, -fake_logits)  # flipped labels
                 out = {"loss": g_term + e_term, "generator": g_term.detach(),
                        "encoder": e_term.detach()}

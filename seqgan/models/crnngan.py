@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from seqgan._validation import BOOL, NONE, Interval, Options
+from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec, GANEstimator
@@ -98,6 +99,9 @@ class CRNNGAN(GANEstimator):
 lr_schedule, balance, ema, diagnostics_every
         Training options shared by every model; see ``docs/training.md`` ("Losses,
         regularizers and update rules"). The paper's optimizer is Adam (betas 0.5, 0.999).
+    generator_update : seqgan.ais.AISUpdate or None
+        Importance-weighted generator updates with an adaptive latent proposal (the AIS/DRE
+        update); see ``docs/ais.md``. None: plain updates.
     feature_matching : bool
         Generator matches the mean of the discriminator's LSTM features on real data instead of
         the adversarial loss (Salimans et al. 2016; an option of the paper).
@@ -179,6 +183,7 @@ lr_schedule, balance, ema, diagnostics_every
         balance: bool | dict[str, Any] = False,
         ema: float | None = None,
         diagnostics_every: int | None = 50,
+        generator_update: AISUpdate | None = None,
         scaling: str | None = "minmax",
         device: str = "auto",
         random_state: int | None = None,
@@ -210,6 +215,7 @@ lr_schedule, balance, ema, diagnostics_every
         self.balance = balance
         self.ema = ema
         self.diagnostics_every = diagnostics_every
+        self.generator_update = generator_update
         self.scaling = scaling
         self.device = device
         self.random_state = random_state
@@ -241,13 +247,21 @@ lr_schedule, balance, ema, diagnostics_every
         first = torch.rand(n, spec.n_channels, generator=generator, device=device)
         return z, first
 
+    def _latent_kinds(self, spec):
+        return ("uniform", "uniform")
+
+    def _latent_logits(self, module, latent, condition, seq_len):
+        return module["discriminator"](module["generator"](*latent))[0]
+
     def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
         generator, discriminator = module["generator"], module["discriminator"]
         device = next(module.parameters()).device
 
-        def fake_batch(batch: Batch) -> torch.Tensor:
-            fake = generator(*self._draw_latent(spec, batch.size, batch.real.shape[1],
-                                                device=device))
+        def fake_batch(batch: Batch, for_generator: bool = False) -> torch.Tensor:
+            def draw() -> tuple[torch.Tensor, ...]:
+                return self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)
+            latent = adversary.generator_latent(batch.size, draw) if for_generator else draw()
+            fake = generator(*latent)
             return fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)
 
         def layout(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
@@ -267,19 +281,22 @@ lr_schedule, balance, ema, diagnostics_every
 
         def generator_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = layout(batch)
-            fake_logits, fake_features = discriminator(adversary.view(fake_batch(batch), mask),
-                                                       lengths)
+            fake_logits, fake_features = discriminator(
+                adversary.view(fake_batch(batch, for_generator=True), mask), lengths)
             real_logits = real_features = None
             if adversary.relativistic or self.feature_matching:
                 with torch.no_grad():
                     real_logits, real_features = discriminator(adversary.view(batch.real, mask),
                                                                lengths)
-            adversarial = adversary.generator_loss(fake_logits, real_logits, mask)
+            importance = adversary.generator_weights(fake_logits, mask)
+            adversarial = adversary.generator_loss(fake_logits, real_logits, mask, importance)
             if not self.feature_matching:
                 return {"loss": adversarial}
             weights = batch.mask.unsqueeze(-1) / batch.mask.sum()
+            fake_weights = weights if importance is None else (
+                weights * importance[:, None, None] / importance.mean())
             matching = ((real_features * weights).sum((0, 1))
-                        - (fake_features * weights).sum((0, 1))).pow(2).sum()
+                        - (fake_features * fake_weights).sum((0, 1))).pow(2).sum()
             return {"loss": matching, "adversarial": adversarial.detach()}
 
         return [Phase("adversarial", self.n_iter, [

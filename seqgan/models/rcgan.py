@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from seqgan._validation import BOOL, Interval
+from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec, GANEstimator
@@ -78,6 +79,9 @@ class RCGAN(GANEstimator):
     regularizers, spectral_norm, augment, optimizer_kwargs, lr_schedule, balance, ema, \
 diagnostics_every
         Training options shared by every model; see ``docs/training.md``.
+    generator_update : seqgan.ais.AISUpdate or None
+        Importance-weighted generator updates with an adaptive latent proposal (the AIS/DRE
+        update); see ``docs/ais.md``. None: plain updates.
     wrong_labels : bool
         Also train the discriminator to call real data with a wrong class fake (the
         reference's ``wrong_labels`` option; categorical conditions only).
@@ -134,6 +138,7 @@ diagnostics_every
         balance: bool | dict[str, Any] = False,
         ema: float | None = None,
         diagnostics_every: int | None = 50,
+        generator_update: AISUpdate | None = None,
         scaling: str | None = "minmax",
         device: str = "auto",
         random_state: int | None = None,
@@ -161,6 +166,7 @@ diagnostics_every
         self.balance = balance
         self.ema = ema
         self.diagnostics_every = diagnostics_every
+        self.generator_update = generator_update
         self.scaling = scaling
         self.device = device
         self.random_state = random_state
@@ -185,13 +191,21 @@ diagnostics_every
     def _generate(self, module, latent, condition, seq_len):
         return module["generator"](latent[0], condition)
 
+    def _latent_kinds(self, spec):
+        return ("normal",)
+
+    def _latent_logits(self, module, latent, condition, seq_len):
+        return module["discriminator"](module["generator"](latent[0], condition), condition)
+
     def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
         generator, discriminator = module["generator"], module["discriminator"]
         device = next(module.parameters()).device
         wrong = self.wrong_labels
 
-        def fake_batch(batch: Batch) -> torch.Tensor:
-            (z,) = self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)
+        def fake_batch(batch: Batch, for_generator: bool = False) -> torch.Tensor:
+            def draw() -> tuple[torch.Tensor, ...]:
+                return self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)
+            (z,) = adversary.generator_latent(batch.size, draw) if for_generator else draw()
             fake = generator(z, batch.condition)
             return fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)
 
@@ -215,14 +229,15 @@ diagnostics_every
 
         def generator_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
-            fake_logits = discriminator(adversary.view(fake_batch(batch), mask), batch.condition,
-                                        lengths)
+            fake_logits = discriminator(adversary.view(fake_batch(batch, for_generator=True),
+                                                       mask), batch.condition, lengths)
             real_logits = None
             if adversary.relativistic:
                 with torch.no_grad():
                     real_logits = discriminator(adversary.view(batch.real, mask),
                                                 batch.condition, lengths)
-            return {"loss": adversary.generator_loss(fake_logits, real_logits, mask)}
+            weights = adversary.generator_weights(fake_logits, mask)
+            return {"loss": adversary.generator_loss(fake_logits, real_logits, mask, weights)}
 
         return [Phase("adversarial", self.n_iter, [
             Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from seqgan._validation import NONE, Interval, Options
+from seqgan.ais import AISUpdate
 from seqgan.losses import NonSaturating, Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec, GANEstimator
@@ -141,6 +142,9 @@ lr_schedule, balance, ema, diagnostics_every
         Training options shared by every model; see ``docs/training.md``. The discriminator
         options act on the discriminator of latent sequences; ``ema`` averages generator,
         supervisor and recovery.
+    generator_update : seqgan.ais.AISUpdate or None
+        Importance-weighted generator updates with an adaptive latent proposal (the AIS/DRE
+        update); see ``docs/ais.md``. None: plain updates.
     d_threshold : float, "auto" or None
         The discriminator step is taken only when its loss exceeds this. "auto": 0.15 (the
         reference's rule) for the binary cross-entropy losses ("non-saturating", "minimax"),
@@ -213,6 +217,7 @@ lr_schedule, balance, ema, diagnostics_every
         balance: bool | dict[str, Any] = False,
         ema: float | None = None,
         diagnostics_every: int | None = 50,
+        generator_update: AISUpdate | None = None,
         scaling: str | None = "minmax",
         device: str = "auto",
         random_state: int | None = None,
@@ -243,6 +248,7 @@ lr_schedule, balance, ema, diagnostics_every
         self.balance = balance
         self.ema = ema
         self.diagnostics_every = diagnostics_every
+        self.generator_update = generator_update
         self.scaling = scaling
         self.device = device
         self.random_state = random_state
@@ -298,6 +304,18 @@ lr_schedule, balance, ema, diagnostics_every
         h_hat = module["supervisor"](_with_static(module["generator"](_with_static(z, code)),
                                                   code))
         return module["recovery"](h_hat), module["static_recovery"](code)
+
+    def _latent_kinds(self, spec):
+        return ("uniform",) * (2 if spec.n_static else 1)
+
+    def _latent_logits(self, module, latent, condition, seq_len):
+        if len(latent) == 1:
+            return module["discriminator"](module["supervisor"](module["generator"](latent[0])))
+        z, z_static = latent
+        code = module["static_generator"](z_static)
+        h_hat = module["supervisor"](_with_static(module["generator"](_with_static(z, code)),
+                                                  code))
+        return module["discriminator"](_with_static(h_hat, code))
 
     # ------------------------------------------------------------------ recipe
     def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
@@ -370,8 +388,10 @@ lr_schedule, balance, ema, diagnostics_every
             with torch.no_grad():
                 code = s_emb(batch.static) if static else None
                 h = emb(batch.real, lengths, code)
-            code_hat = s_gen(torch.rand(n, spec.n_static, device=device)) if static else None
-            e_hat = gen(noise(batch), lengths, code_hat)
+            latent = adversary.generator_latent(n, lambda: self._draw_latent(
+                spec, n, batch.real.shape[1], device=device))
+            code_hat = s_gen(latent[1]) if static else None
+            e_hat = gen(latent[0], lengths, code_hat)
             both_lengths = None if lengths is None else lengths.repeat(2)
             h_hat, h_sup = sup(torch.cat([e_hat, h]), both_lengths, cat(code_hat, code)).split(n)
             x_hat = rec(h_hat, lengths)
@@ -386,8 +406,9 @@ lr_schedule, balance, ema, diagnostics_every
             else:
                 y_fake, y_fake_e = dis(torch.cat(seen), both_lengths, cat(*codes)).split(n)
                 y_real = None
-            adv = adversary.generator_loss(y_fake, y_real, mask)
-            adv_e = adversary.generator_loss(y_fake_e, y_real, mask)
+            weights = adversary.generator_weights(y_fake, mask)
+            adv = adversary.generator_loss(y_fake, y_real, mask, weights)
+            adv_e = adversary.generator_loss(y_fake_e, y_real, mask, weights)
             loss_s = supervised(h, h_sup, mask)
             moments = _moment_loss(x_hat, batch.real, mask)
             if static:  # the static features' moments, as a one-step sequence
