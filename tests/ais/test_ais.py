@@ -320,3 +320,37 @@ def test_model_log_likelihood_bdmc_and_sigma_choice(tiny_X):
     assert best == max(scores, key=scores.get) and set(scores) == {1e-4, 0.05, 10.0}
     with pytest.raises(ValueError, match="sigma2"):
         ais_log_likelihood(model, tiny_X[:2], sigma2=0.0)
+
+
+# ---------------------------------------------------------------- post-hoc samplers
+def test_post_hoc_samplers_follow_the_discriminator(tiny_X):
+    from seqgan.ais import discriminator_rejection_sample, latent_langevin_sample
+
+    model = make("bigan", n_iter=10).fit(tiny_X)  # its pair discriminator sees z directly
+    samples, acceptance = discriminator_rejection_sample(model, 20, burn_in=200,
+                                                         batch_size=100, random_state=0)
+    assert samples.shape == (20, *tiny_X.shape[1:]) and 0 < acceptance <= 1
+    moved = latent_langevin_sample(model, 20, n_steps=20, step_size=0.05, random_state=0)
+    still = latent_langevin_sample(model, 20, n_steps=0, random_state=0)
+    assert moved.shape == still.shape == (20, *tiny_X.shape[1:])
+    assert not np.allclose(moved, still)
+
+    # both raise the mean logit of what they return, which is what they are for (the tiny
+    # discriminator is made steep so that its logits vary over the latent space)
+    last = [m for m in model.module_["discriminator"].modules()
+            if isinstance(m, torch.nn.Linear)][-1]
+    with torch.no_grad():
+        last.weight.mul_(20.0)
+    codec = model._latent_codec(model.spec_)
+
+    def mean_logit(u):
+        with torch.no_grad():
+            return float(model._latent_logits(model.module_, codec.decode(u), None, 8).mean())
+
+    prior = torch.randn(300, codec.dim, generator=torch.Generator().manual_seed(1))
+    _, _, strict = discriminator_rejection_sample(model, 300, gamma_percentile=20, burn_in=500,
+                                                  return_latent=True, random_state=1)
+    _, langevin = latent_langevin_sample(model, 300, n_steps=50, step_size=0.05,
+                                         return_latent=True, random_state=1)
+    assert mean_logit(strict) > mean_logit(prior) + 0.1
+    assert mean_logit(langevin) > mean_logit(prior) + 0.1
