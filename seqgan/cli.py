@@ -1,4 +1,5 @@
-"""The ``seqgan`` command: fit, sample, datasets. Thin: parses, calls the public API."""
+"""The ``seqgan`` command: fit, sample, datasets, bench, tune. Thin: parses, calls the public
+API."""
 
 from __future__ import annotations
 
@@ -200,6 +201,41 @@ def _cmd_bench(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
+def _cmd_tune(args: argparse.Namespace) -> int:
+    from seqgan.tuning import tune
+
+    X, fit_kwargs = _load_data(args)
+    if fit_kwargs.keys() - {"condition"}:
+        raise ValueError("seqgan tune takes arrays (a dataset name or a .npy file), not "
+                         "long-format CSV.")
+    space = json.loads(args.space) if args.space else None
+    if space is not None:  # JSON has no tuples: [low, high] of numbers is a range
+        space = {k: (tuple(v) if isinstance(v, list) and len(v) in (2, 3)
+                     and all(isinstance(x, (int, float)) for x in v[:2])
+                     and v[2:] in ([], ["log"]) else v) for k, v in space.items()}
+    params = dict(_split_option(o) for o in args.param)
+    study_name = args.study_name or (f"{args.model}-{Path(args.data).stem}"
+                                     if args.storage else None)
+    metric = json.loads(args.metric) if args.metric.startswith("{") else args.metric
+    names = [metric] if isinstance(metric, str) else list(metric)
+    metric_options = {name: {"fast": True} for name in names} if args.fast_metrics else None
+    study = tune(args.model, X, n_trials=args.trials, metric=metric, space=space,
+                 params=params, condition=fit_kwargs.get("condition"), storage=args.storage,
+                 study_name=study_name, timeout=args.timeout, pruner=args.pruner,
+                 checkpoint_dir=args.checkpoint_dir, diversity_min=args.diversity_min,
+                 metric_options=metric_options,
+                 random_state=args.seed)
+    table = study.trials_dataframe()
+    done = table[table.state == "COMPLETE"] if "state" in table else table
+    print(f"study {study_name or '(in memory)'}: {len(table)} trials, {len(done)} complete")
+    if len(done):
+        print(f"best value {study.best_value:.4f} with {json.dumps(study.best_params)}")
+    if args.report:
+        paths = study.report(args.report)
+        print(f"report: {', '.join(str(p) for p in paths)}")
+    return 0
+
+
 def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]:
     parser = argparse.ArgumentParser(
         prog="seqgan", description="Synthetic time series with GANs.",
@@ -251,6 +287,41 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     bench.add_argument("--workers", type=int, help="runs in parallel (default: 1)")
     bench.add_argument("--no-plots", action="store_true", help="skip the figures")
     bench.add_argument("--out", required=True, help="results folder to write")
+
+    tune_p = sub.add_parser(
+        "tune", help="search hyperparameters with Optuna (shareable across machines)",
+        description="Run (or join) an Optuna study: each trial fits the model on a training "
+                    "split and scores its samples on the held-out rest. Several processes "
+                    "with the same --storage and --study-name share one study.")
+    tune_p.add_argument("--model", required=True, choices=sorted(model_classes()))
+    tune_p.add_argument("--data", required=True, help="dataset name or a .npy file")
+    tune_p.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="option for the dataset loader, e.g. n_samples=2000")
+    tune_p.add_argument("--condition-from-labels", action="store_true",
+                        help="use a labelled dataset's labels as the condition")
+    tune_p.add_argument("--trials", type=int, default=50, help="trials in the study (total)")
+    tune_p.add_argument("--metric", default="discriminative",
+                        help="discriminative, predictive, context_fid, or JSON weights")
+    tune_p.add_argument("--space", help='JSON search space, e.g. \'{"latent_dim": [2, 64], '
+                                        '"activation": ["relu", "elu"]}\' (default: the '
+                                        "model's)")
+    tune_p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="fixed model parameter of every trial, e.g. n_iter=500")
+    tune_p.add_argument("--storage", help="optuna storage URL, e.g. sqlite:///studies.db or "
+                                          "postgresql://user@host/db (default: in memory)")
+    tune_p.add_argument("--study-name", help="study to create or join (default: MODEL-DATA)")
+    tune_p.add_argument("--timeout", type=float, help="seconds for this process")
+    tune_p.add_argument("--pruner", default="median", choices=["median", "hyperband", "none"])
+    tune_p.add_argument("--checkpoint-dir", help="save every trial's model here")
+    tune_p.add_argument("--diversity-min", type=float, default=0.5,
+                        help="reject trials whose samples are less diverse than this share of "
+                             "the data's (default: 0.5)")
+    tune_p.add_argument("--fast-metrics", action="store_true",
+                        help="the metrics' fast mode (one short run: for smoke tests only)")
+    tune_p.add_argument("--seed", type=int, default=0, help="split and sampler seed")
+    tune_p.add_argument("--report", metavar="DIR",
+                        help="write trials.csv and optuna's figures into DIR")
+    tune_p.set_defaults(id_column=None, time_column=None)
     return parser, names
 
 
@@ -270,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_sample(args)
         if args.command == "bench":
             return _cmd_bench(args, argv)
+        if args.command == "tune":
+            return _cmd_tune(args)
         return _cmd_datasets(args)
     except Exception as exc:  # one readable line, not a traceback
         if args.debug:

@@ -39,7 +39,7 @@ from seqgan.models._adversarial import (
     TrainingControls,
     build_optimizer,
 )
-from seqgan.training import Callback, DivergenceError, Phase, Trainer
+from seqgan.training import Batch, Callback, DivergenceError, Phase, Trainer
 
 logger = logging.getLogger(__name__)
 
@@ -232,13 +232,14 @@ class GANEstimator(BaseEstimator):
         merged.update({name: average.shadow for name, average in module["ema"].items()})
         return nn.ModuleDict(merged)
 
-    def _diversity(self, spec: DataSpec) -> Any:
-        """Diagnostic: mode-collapse score of 64 fixed-noise fakes against 64 fixed reals."""
-        def measure(trainer: Trainer) -> float:
-            real = trainer.fixed_batch(64)
-            if real.size < 2:
-                return float("nan")
-            generator = torch.Generator().manual_seed(0)
+    def _training_sampler(self, spec: DataSpec, trainer: Trainer) -> Any:
+        """``sample(n, seed=0) -> (fake, real)``: ``n`` scaled fakes from the networks as they
+        are now, generated from fixed noise (``seed``) with the conditions and lengths of ``n``
+        fixed real sequences, and those real sequences (a ``Batch``). The training random
+        stream is untouched. Set as ``trainer.sampler`` for callbacks and diagnostics."""
+        def sample(n: int, seed: int = 0) -> tuple[torch.Tensor, Batch]:
+            real = trainer.fixed_batch(n)
+            generator = torch.Generator().manual_seed(seed)
             latent = self._draw_latent(spec, real.size, real.real.shape[1], generator)
             latent = tuple(t.to(trainer.device) for t in latent)
             module = trainer.module
@@ -251,9 +252,19 @@ class GANEstimator(BaseEstimator):
                         fake = fake[0]
             finally:
                 module.train(was_training)
-            mask = None if real.fixed_length else real.mask
-            return float(mode_collapse_score(fake, real.real, mask, mask))
-        return measure
+            if not real.fixed_length:
+                fake = fake * real.mask.unsqueeze(-1)
+            return fake, real
+        return sample
+
+    @staticmethod
+    def _diversity(trainer: Trainer) -> float:
+        """Diagnostic: mode-collapse score of 64 fixed-noise fakes against 64 fixed reals."""
+        fake, real = trainer.sampler(64)
+        if real.size < 2:
+            return float("nan")
+        mask = None if real.fixed_length else real.mask
+        return float(mode_collapse_score(fake, real.real, mask, mask))
 
     def _controls(self, module: nn.Module, optimizers: dict[str, torch.optim.Optimizer],
                   spec: DataSpec, ais: AISRuntime | None = None
@@ -268,7 +279,7 @@ class GANEstimator(BaseEstimator):
             schedule=getattr(self, "lr_schedule", None), balance=balance,
             ema=module["ema"] if "ema" in module else None, module=module,
             diagnostics_every=getattr(self, "diagnostics_every", None),
-            diversity=self._diversity(spec), ais=ais)
+            diversity=self._diversity, ais=ais)
         state = {"balance": balance} if balance is not None else {}
         if ais is not None:
             state["ais"] = ais
@@ -354,6 +365,7 @@ class GANEstimator(BaseEstimator):
                 checkpoint_every=checkpoint_every, fingerprint=_fingerprint(data, encoder),
                 state_objects=state_objects,
             )
+            trainer.sampler = self._training_sampler(spec, trainer)
             if adversary.ais is not None and spec.condition_dim:
                 adversary.ais.condition_source = _condition_source(trainer)
             if resume:

@@ -7,7 +7,7 @@ import logging
 import math
 import signal
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,9 @@ class Trainer:
         self.guard_every = guard_every
         self.fingerprint = fingerprint
         self.state_objects = dict(state_objects or {})
+        #: Set by the estimator: ``sampler(n, seed=0) -> (fake, real batch)``, fakes from the
+        #: current networks on fixed noise, for callbacks (pruning, snapshots) and diagnostics.
+        self.sampler: Callable[..., Any] | None = None
         self.history: list[dict[str, Any]] = []
         self.should_stop = False
         self.stopped_early = False

@@ -1,0 +1,467 @@
+"""Optuna studies over a model's hyperparameters, scored by a fidelity metric on held-out data.
+
+```python
+from seqgan.tuning import tune
+study = tune("crnngan", X, n_trials=50, metric="discriminative",
+             space={"activation": ["relu", "leaky_relu", "prelu", "elu"],
+                    "latent_dim": (2, 64), "ais.schedule": ["linear", "geometric", "sigmoid"]},
+             storage="sqlite:///studies.db", study_name="crnn-sines", timeout=3600)
+best = study.best_model()
+```
+
+Each trial fits the model with the sampled parameters on a training split, samples as many
+sequences as the validation split holds, and scores them against it (lower is better). A
+diversity guard rejects collapsed generators (their trials are pruned, so they can never be
+best). Intermediate fast discriminative scores during training feed Optuna's pruner.
+Studies live in Optuna storage: in memory, SQLite, or any RDB URL shared by many workers
+(failed or killed trials are detected by heartbeat and retried).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+import torch
+
+from seqgan._validation import check_float, check_int, check_random_state, seed_from
+from seqgan.ais import AISUpdate
+from seqgan.losses import mode_collapse_score
+from seqgan.training import Callback, DivergenceError
+
+logger = logging.getLogger(__name__)
+
+#: Fidelity metrics a study can minimise.
+METRICS = ("discriminative", "predictive", "context_fid")
+#: Pruners by name.
+PRUNERS = ("median", "hyperband", "none")
+
+_ACTIVATIONS = ["relu", "leaky_relu", "prelu", "elu"]
+#: Search spaces used when ``space`` is None, by model class name. Lists are categorical;
+#: ``(low, high)`` pairs are uniform integers (ints) or floats; a third element ``"log"``
+#: samples on a log scale.
+DEFAULT_SPACES: dict[str, dict[str, Any]] = {
+    "CRNNGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 64), "hidden_dim": (16, 128),
+                "lr_g": (1e-4, 3e-3, "log"), "lr_d": (1e-4, 3e-3, "log")},
+    "RCGAN": {"latent_dim": (2, 64), "hidden_dim": (16, 128), "lr_g": (1e-4, 3e-3, "log")},
+    "TimeGAN": {"latent_dim": (2, 64), "hidden_dim": (8, 64), "num_layers": (1, 3),
+                "cell": ["gru", "lstm"]},
+    "BiGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 64), "hidden_dim": (16, 128),
+              "cycle_weight": (0.0, 10.0)},
+}
+#: Prefix of the AIS/DRE update's parameters in a space (``"ais.schedule"``).
+AIS_PREFIX = "ais."
+
+
+def _model_class(model: Any) -> type:
+    from seqgan.models._base import MODEL_REGISTRY, GANEstimator
+
+    if isinstance(model, type) and issubclass(model, GANEstimator):
+        return model
+    if isinstance(model, str):
+        by_name = {k.lower(): v for k, v in MODEL_REGISTRY.items()}
+        if model.lower() in by_name:
+            return by_name[model.lower()]
+        raise ValueError(f"Unknown model {model!r}; use one of "
+                         f"{', '.join(sorted(by_name))}.")
+    raise TypeError(f"`model` must be a model name or class; got {model!r}.")
+
+
+def _check_space(cls: type, space: Mapping[str, Any]) -> None:
+    valid = set(cls().get_params(deep=False))
+    ais_valid = set(AISUpdate()._params())
+    for name, values in space.items():
+        if name.startswith(AIS_PREFIX):
+            if "generator_update" not in valid:
+                raise ValueError(f"{cls.__name__} takes no generator_update; drop {name!r}.")
+            if name[len(AIS_PREFIX):] not in ais_valid:
+                raise ValueError(f"Unknown AIS parameter {name!r} in `space`; use one of "
+                                 f"{', '.join(sorted(AIS_PREFIX + k for k in ais_valid))}.")
+        elif name not in valid:
+            raise ValueError(f"Unknown parameter {name!r} in `space` for {cls.__name__}; "
+                             f"valid: {', '.join(sorted(valid))}, or 'ais.<name>' for the "
+                             "AIS/DRE update.")
+        if isinstance(values, list):
+            if not values:
+                raise ValueError(f"`space[{name!r}]` is an empty list of choices.")
+        elif isinstance(values, tuple) and len(values) in (2, 3):
+            low, high = values[:2]
+            if not (isinstance(low, (int, float)) and isinstance(high, (int, float))
+                    and low <= high):
+                raise ValueError(f"`space[{name!r}]` must be (low, high) with low <= high; "
+                                 f"got {values!r}.")
+            if len(values) == 3 and (values[2] != "log" or low <= 0):
+                raise ValueError(f"`space[{name!r}]`: the third element may only be 'log', "
+                                 f"with low > 0; got {values!r}.")
+        else:
+            raise ValueError(f"`space[{name!r}]` must be a list of choices or a (low, high[, "
+                             f"'log']) tuple; got {values!r}.")
+
+
+def _suggest(trial: optuna.Trial, name: str, values: Any) -> Any:
+    if isinstance(values, list):
+        return trial.suggest_categorical(name, values)
+    low, high = values[:2]
+    log = len(values) == 3
+    if isinstance(low, int) and isinstance(high, int) and not isinstance(low, bool):
+        return trial.suggest_int(name, low, high, log=log)
+    return trial.suggest_float(name, float(low), float(high), log=log)
+
+
+def model_params(params: Mapping[str, Any], fixed: Mapping[str, Any] | None = None
+                 ) -> dict[str, Any]:
+    """Constructor arguments from a trial's flat parameters: ``ais.*`` entries become one
+    ``generator_update=AISUpdate(...)`` (on top of a fixed AISUpdate, if any)."""
+    out = dict(fixed or {})
+    ais = {k[len(AIS_PREFIX):]: v for k, v in params.items() if k.startswith(AIS_PREFIX)}
+    out.update({k: v for k, v in params.items() if not k.startswith(AIS_PREFIX)})
+    if ais:
+        base = out.get("generator_update")
+        base_params = base._params() if isinstance(base, AISUpdate) else {}
+        out["generator_update"] = AISUpdate(**{**base_params, **ais})
+    return out
+
+
+class _PruningCallback(Callback):
+    """Reports a fast discriminative score of fixed-noise fakes every ``every`` iterations of
+    the adversarial (last) phase; raises ``TrialPruned`` when the pruner says so."""
+
+    def __init__(self, trial: optuna.Trial, every: int, n: int = 128) -> None:
+        self.trial, self.every, self.n = trial, every, n
+
+    def on_iteration_end(self, trainer, phase, iteration, logs) -> None:
+        if trainer.phase_index != len(trainer.phases) - 1 or iteration % self.every:
+            return
+        from seqgan.metrics import discriminative_score
+
+        fake, real = trainer.sampler(self.n)
+        lengths = real.lengths.cpu().numpy()
+        to_list = [a[:k] for a, k in zip(real.real.cpu().numpy(), lengths, strict=True)]
+        fakes = [a[:k] for a, k in zip(fake.cpu().numpy(), lengths, strict=True)]
+        value = discriminative_score(to_list, fakes, fast=True, random_state=0).mean
+        self.trial.report(value, iteration)
+        if self.trial.should_prune():
+            raise optuna.TrialPruned(f"pruned at iteration {iteration} (fast discriminative "
+                                     f"score {value:.3f})")
+
+
+def _score(metric: str | Mapping[str, float], real: Any, synthetic: Any,
+           options: Mapping[str, Any], seed: int) -> tuple[float, dict[str, float]]:
+    from seqgan import metrics as m
+
+    weights = {metric: 1.0} if isinstance(metric, str) else dict(metric)
+    parts = {}
+    for name in weights:
+        kwargs = dict(options.get(name, {}))
+        kwargs.setdefault("random_state", seed)
+        if name == "discriminative":
+            parts[name] = m.discriminative_score(real, synthetic, **kwargs).mean
+        elif name == "predictive":
+            parts[name] = m.predictive_score(real, synthetic, **kwargs).mean
+        else:
+            result = m.context_fid(real, synthetic, **kwargs)
+            parts[name] = float(getattr(result, "mean", result))
+    return float(sum(w * parts[k] for k, w in weights.items())), parts
+
+
+@dataclass
+class TuningStudy:
+    """A finished (or resumed) study and how to get its best model.
+
+    Attributes
+    ----------
+    study : optuna.Study
+    model_class : type
+    X, fit_kwargs
+        The data and ``fit`` arguments the trials used (for refits).
+    fixed_params : dict
+        Model parameters every trial shared.
+    """
+
+    study: optuna.Study
+    model_class: type
+    X: Any
+    fit_kwargs: dict[str, Any]
+    fixed_params: dict[str, Any]
+
+    def _best(self) -> optuna.trial.FrozenTrial:
+        states = [t.state.name.lower() for t in self.study.get_trials(deepcopy=False)]
+        if "complete" not in states:
+            counts = ", ".join(f"{states.count(k)} {k}" for k in sorted(set(states)))
+            raise ValueError(f"No trial of the study completed ({counts or 'no trials'}); "
+                             "see trials_dataframe() (user_attrs_rejected tells collapsed "
+                             "trials) and give more trials, a larger budget or a lower "
+                             "`diversity_min`.")
+        if len(self.study.directions) > 1:
+            raise ValueError("A multi-objective study has no single best trial; pick one from "
+                             "study.best_trials (the Pareto front).")
+        return self.study.best_trial
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        """The best trial's sampled parameters (flat, ``ais.*`` names as in the space)."""
+        return dict(self._best().params)
+
+    @property
+    def best_value(self) -> float:
+        return float(self._best().value)
+
+    def best_model(self) -> Any:
+        """The best trial's fitted model: loaded from its checkpoint when the study saved one,
+        else refitted on the trial's training split with the same parameters and seed."""
+        import seqgan
+
+        trial = self._best()
+        path = trial.user_attrs.get("model_path")
+        if path and Path(path).is_file():
+            return seqgan.load(path)
+        params = model_params(trial.params, self.fixed_params)
+        model = self.model_class(**params)
+        train_idx = np.asarray(trial.user_attrs["train_index"])
+        return model.fit(_take(self.X, train_idx), **_take_kwargs(self.fit_kwargs, train_idx))
+
+    def trials_dataframe(self) -> pd.DataFrame:
+        """One row per trial: number, state, value(s), parameters, fit time, metric parts."""
+        return self.study.trials_dataframe()
+
+    def report(self, out: str | Path) -> list[Path]:
+        """Save the trials table (CSV) and Optuna's matplotlib figures (history, parameter
+        importances, slices) as PNG files in ``out``; returns the paths written."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from optuna.visualization import matplotlib as vis
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / "trials.csv"]
+        self.trials_dataframe().to_csv(paths[0], index=False)
+        complete = [t for t in self.study.trials
+                    if t.state == optuna.trial.TrialState.COMPLETE]
+        plots = {"history": vis.plot_optimization_history, "slice": vis.plot_slice}
+        if len(complete) >= 2 and len(self.study.directions) == 1:
+            plots["importances"] = vis.plot_param_importances
+        if len(self.study.directions) > 1:
+            plots = {"pareto": vis.plot_pareto_front}
+        for name, plot in plots.items():
+            try:
+                with warnings.catch_warnings():  # optuna marks its matplotlib plots experimental
+                    warnings.simplefilter("ignore")
+                    result = plot(self.study)
+            except (ValueError, RuntimeError) as error:  # e.g. too few trials
+                logger.warning("Skipped the %s plot: %s", name, error)
+                continue
+            axes = result if not isinstance(result, np.ndarray) else result.ravel()[0]
+            figure = axes.figure if hasattr(axes, "figure") else plt.gcf()
+            path = out / f"{name}.png"
+            figure.savefig(path, dpi=100, bbox_inches="tight")
+            plt.close(figure)
+            paths.append(path)
+        return paths
+
+
+def _take(X: Any, idx: np.ndarray) -> Any:
+    if isinstance(X, pd.DataFrame):
+        raise TypeError("tune() takes sequences as an array or a list of arrays; convert a "
+                        "DataFrame with the model's encoder first.")
+    if isinstance(X, np.ndarray):
+        return X[idx]
+    return [X[i] for i in idx]
+
+
+def _take_kwargs(kwargs: Mapping[str, Any], idx: np.ndarray) -> dict[str, Any]:
+    return {k: (np.asarray(v)[idx] if v is not None else None) for k, v in kwargs.items()}
+
+
+def _storage(storage: Any, heartbeat_interval: int, grace_period: int) -> Any:
+    if isinstance(storage, str) and "://" in storage:
+        with warnings.catch_warnings():  # heartbeats are "experimental" in optuna
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(
+                storage, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                    max_retry=2))
+    return storage
+
+
+def _pruner(pruner: str | optuna.pruners.BasePruner | None) -> optuna.pruners.BasePruner:
+    if isinstance(pruner, optuna.pruners.BasePruner):
+        return pruner
+    if pruner in (None, "none"):
+        return optuna.pruners.NopPruner()
+    if pruner == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1)
+    if pruner == "hyperband":
+        return optuna.pruners.HyperbandPruner()
+    raise ValueError(f"Unknown pruner {pruner!r}; use one of {', '.join(PRUNERS)} or an "
+                     "optuna pruner.")
+
+
+def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discriminative",
+         space: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None,
+         condition: Any = None, validation_size: float = 0.2, storage: Any = None,
+         study_name: str | None = None, timeout: float | None = None,
+         pruner: Any = "median", prune_every: int | None = None,
+         diversity_min: float = 0.5, multi_objective: bool = False,
+         metric_options: Mapping[str, Mapping[str, Any]] | None = None,
+         checkpoint_dir: str | Path | None = None, heartbeat_interval: int = 60,
+         grace_period: int = 180, sampler: optuna.samplers.BaseSampler | None = None,
+         random_state: int = 0) -> TuningStudy:
+    """Search a model's hyperparameters with Optuna; returns a :class:`TuningStudy`.
+
+    Parameters
+    ----------
+    model : str or model class
+        "crnngan", "rcgan", "timegan", "bigan" (or the class).
+    X : ndarray (n, seq_len, n_features) or list of 2-D arrays
+    n_trials : int
+        Trials the study should hold in the end (complete or pruned), counted over every
+        worker sharing the study; a resumed study only runs the missing ones.
+    metric : "discriminative", "predictive", "context_fid", or a dict of weights
+        Fidelity on the validation split, minimised; e.g.
+        ``{"discriminative": 0.5, "predictive": 0.5}``.
+    space : dict, optional
+        Parameter -> list of choices or ``(low, high[, "log"])``; ``"ais.<name>"`` tunes the
+        AIS/DRE update (:class:`seqgan.ais.AISUpdate`). Default: ``DEFAULT_SPACES``.
+    params : dict, optional
+        Fixed model parameters of every trial (``n_iter``, ``random_state``, ...).
+    condition : array-like, optional
+        Conditions of ``X`` for conditional models.
+    validation_size : float
+        Share of the sequences held out for scoring (split once, by ``random_state``).
+    storage : None, str or optuna storage
+        None: in memory. "sqlite:///studies.db" or any RDB URL: persistent, shareable by
+        several processes or machines (heartbeat every ``heartbeat_interval`` s; a trial
+        silent for ``grace_period`` s is marked failed and its parameters retried, twice).
+    study_name : str, optional
+        Required to share or resume a stored study.
+    timeout : float, optional
+        Seconds for this call.
+    pruner : "median", "hyperband", "none" or an optuna pruner
+    prune_every : int, optional
+        Iterations of the adversarial phase between intermediate reports (a fast
+        discriminative score of 128 fixed-noise fakes); default a fifth of the phase.
+    diversity_min : float
+        Trials whose samples have a diversity (mean pairwise distance relative to the
+        validation data, :func:`seqgan.losses.mode_collapse_score`) below this are rejected as
+        collapsed (pruned, with the reason in ``user_attrs["rejected"]``).
+    multi_objective : bool
+        Minimise (fidelity, fit seconds) jointly; no pruning then.
+    metric_options : dict, optional
+        Keyword arguments per metric, e.g. ``{"discriminative": {"n_runs": 3}}``.
+    checkpoint_dir : path, optional
+        Save each trial's model as ``trial-<number>.seqgan`` here, so the best needs no refit.
+    sampler : optuna sampler, optional
+        Default: TPE seeded by ``random_state``; e.g. ``optuna.samplers.GridSampler`` to try
+        every combination of categorical choices.
+    random_state : int
+        Seed of the split and of the default sampler.
+    """
+    cls = _model_class(model)
+    n_trials = check_int("n_trials", n_trials, low=1)
+    validation_size = check_float("validation_size", validation_size, low=0.0, high=1.0,
+                                  closed="neither")
+    check_float("diversity_min", diversity_min, low=0.0)
+    space = dict(DEFAULT_SPACES.get(cls.__name__, {}) if space is None else space)
+    if not space:
+        raise ValueError(f"No search space for {cls.__name__}; pass `space`.")
+    _check_space(cls, space)
+    fixed = dict(params or {})
+    _check_space(cls, {k: [v] for k, v in fixed.items()})
+    fixed.setdefault("verbose", False)
+    weights = {metric: 1.0} if isinstance(metric, str) else dict(metric)
+    for name in weights:
+        if name not in METRICS:
+            raise ValueError(f"Unknown metric {name!r}; use one of {', '.join(METRICS)} or a "
+                             "dict of weights over them.")
+    options = dict(metric_options or {})
+    if isinstance(X, pd.DataFrame):
+        _take(X, np.arange(1))
+    n = len(X)
+    rng = check_random_state(random_state)
+    order = rng.permutation(n)
+    n_val = max(2, round(validation_size * n))
+    if n - n_val < 2:
+        raise ValueError(f"X has {n} sequences: too few to hold out {n_val} for validation.")
+    val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
+    fit_kwargs = {"condition": condition} if condition is not None else {}
+    X_train, X_val = _take(X, train_idx), _take(X, val_idx)
+    cond_val = None if condition is None else np.asarray(condition)[val_idx]
+    train_kwargs = _take_kwargs(fit_kwargs, train_idx)
+    checkpoint = Path(checkpoint_dir) if checkpoint_dir is not None else None
+    if checkpoint is not None:
+        checkpoint.mkdir(parents=True, exist_ok=True)
+
+    directions = ["minimize", "minimize"] if multi_objective else ["minimize"]
+    study = optuna.create_study(
+        storage=_storage(storage, heartbeat_interval, grace_period), study_name=study_name,
+        load_if_exists=study_name is not None, directions=directions,
+        sampler=sampler or optuna.samplers.TPESampler(seed=seed_from(random_state)),
+        pruner=_pruner(None if multi_objective else pruner))
+
+    def objective(trial: optuna.Trial) -> Any:
+        sampled = {name: _suggest(trial, name, values) for name, values in space.items()}
+        kwargs = model_params(sampled, fixed)
+        trial.set_user_attr("train_index", train_idx.tolist())
+        estimator = cls(**kwargs)
+        callbacks = []
+        if not multi_objective:
+            phase_iters = kwargs.get("n_iter", kwargs.get("n_iter_joint"))
+            every = prune_every or max(1, int(phase_iters or 1000) // 5)
+            callbacks.append(_PruningCallback(trial, every))
+        start = time.perf_counter()
+        estimator.fit(X_train, callbacks=callbacks, **train_kwargs)
+        seconds = time.perf_counter() - start
+        trial.set_user_attr("fit_seconds", seconds)
+        synthetic = estimator.sample(len(val_idx), condition=cond_val,
+                                     random_state=seed_from(random_state) + trial.number)
+        diversity = _diversity(synthetic, X_val)
+        trial.set_user_attr("diversity", diversity)
+        if not diversity >= diversity_min:
+            reason = f"collapsed: diversity {diversity:.3f} < {diversity_min}"
+            trial.set_user_attr("rejected", reason)
+            raise optuna.TrialPruned(reason)
+        value, parts = _score(weights, X_val, synthetic, options, seed_from(random_state))
+        for name, v in parts.items():
+            trial.set_user_attr(name, v)
+        if checkpoint is not None:
+            path = estimator.save(checkpoint / f"trial-{trial.number}.seqgan")
+            trial.set_user_attr("model_path", str(path))
+        return (value, seconds) if multi_objective else value
+
+    states = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+    done = len(study.get_trials(deepcopy=False, states=states))
+    if done < n_trials:
+        study.optimize(objective, n_trials=n_trials - done, timeout=timeout,
+                       callbacks=[optuna.study.MaxTrialsCallback(n_trials, states=states)],
+                       catch=(DivergenceError, FloatingPointError), gc_after_trial=True)
+    return TuningStudy(study, cls, X, fit_kwargs, {k: v for k, v in fixed.items()})
+
+
+def _diversity(synthetic: Any, real: Any) -> float:
+    from seqgan.metrics._input import as_sequences
+
+    fake, ref = as_sequences("synthetic", synthetic), as_sequences("real", real)
+    f = torch.as_tensor(fake.values, dtype=torch.float32)
+    r = torch.as_tensor(ref.values, dtype=torch.float32)
+    fm = torch.as_tensor(fake.mask, dtype=torch.float32)
+    rm = torch.as_tensor(ref.mask, dtype=torch.float32)
+    if f.shape[1] != r.shape[1]:
+        length = min(f.shape[1], r.shape[1])
+        f, r, fm, rm = f[:, :length], r[:, :length], fm[:, :length], rm[:, :length]
+    value = float(mode_collapse_score(f, r, rm, fm))
+    return value if math.isfinite(value) else 0.0
+
+
+__all__ = ["AIS_PREFIX", "DEFAULT_SPACES", "METRICS", "PRUNERS", "TuningStudy", "model_params",
+           "tune"]
