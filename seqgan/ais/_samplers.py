@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from seqgan._validation import check_float, check_int, check_random_state, seed_from
+from seqgan.ais._loglik import _conditions
 from seqgan.ais._update import sequence_logits
 from seqgan.nn import twice_differentiable
 
@@ -33,11 +34,6 @@ def _finish(model: Any, codec: Any, u: torch.Tensor, condition: torch.Tensor | N
     values = (out[0] if isinstance(out, tuple) else out).float().cpu().numpy()
     lengths = np.full(values.shape[0], seq_len)
     return model.encoder_.inverse_transform(values, lengths)
-
-
-def _conditions(model: Any, condition: Any, n: int) -> torch.Tensor | None:
-    cond = model._encode_condition(condition, n)
-    return None if cond is None else cond.to(model.device_)
 
 
 def discriminator_rejection_sample(model: Any, n: int, *, condition: Any = None,

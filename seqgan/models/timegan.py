@@ -296,25 +296,24 @@ lr_schedule, balance, ema, diagnostics_every
             return (z,)
         return z, torch.rand(n, spec.n_static, generator=generator, device=device)
 
+    @staticmethod
+    def _supervised_latents(module, latent):
+        """Generated latent sequences after the supervisor (n, seq_len, hidden) and the
+        generated static code (None without static features)."""
+        code = module["static_generator"](latent[1]) if len(latent) == 2 else None
+        e_hat = module["generator"](_with_static(latent[0], code))
+        return module["supervisor"](_with_static(e_hat, code)), code
+
     def _generate(self, module, latent, condition, seq_len):
-        if len(latent) == 1:
-            return module["recovery"](module["supervisor"](module["generator"](latent[0])))
-        z, z_static = latent
-        code = module["static_generator"](z_static)
-        h_hat = module["supervisor"](_with_static(module["generator"](_with_static(z, code)),
-                                                  code))
-        return module["recovery"](h_hat), module["static_recovery"](code)
+        h_hat, code = self._supervised_latents(module, latent)
+        x_hat = module["recovery"](h_hat)
+        return x_hat if code is None else (x_hat, module["static_recovery"](code))
 
     def _latent_kinds(self, spec):
         return ("uniform",) * (2 if spec.n_static else 1)
 
     def _latent_logits(self, module, latent, condition, seq_len):
-        if len(latent) == 1:
-            return module["discriminator"](module["supervisor"](module["generator"](latent[0])))
-        z, z_static = latent
-        code = module["static_generator"](z_static)
-        h_hat = module["supervisor"](_with_static(module["generator"](_with_static(z, code)),
-                                                  code))
+        h_hat, code = self._supervised_latents(module, latent)
         return module["discriminator"](_with_static(h_hat, code))
 
     # ------------------------------------------------------------------ recipe
