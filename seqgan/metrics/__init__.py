@@ -7,7 +7,9 @@
   :func:`correlational_score`; :func:`mmd`; Context-FID (:func:`context_fid`, with our
   :class:`TS2Vec` encoder);
 - usefulness and privacy: :func:`tstr_score`, :func:`distance_to_closest_record`,
-  :func:`membership_inference_score`.
+  :func:`membership_inference_score`;
+- images: classifier-feature :func:`image_fid` and :func:`image_precision_recall` with a
+  small CNN (:class:`ImageClassifier`) trained on the real labelled images (not Inception-FID).
 
 See ``docs/metrics.md``.
 """
@@ -28,11 +30,17 @@ from seqgan.metrics._features import (
     mdd,
     skewness_difference,
 )
+from seqgan.metrics._image_features import (
+    ImageClassifier,
+    image_fid,
+    image_precision_recall,
+)
 from seqgan.metrics._result import MetricResult
 from seqgan.metrics._timegan_protocol import discriminative_score, predictive_score
 from seqgan.metrics._ts2vec import TS2Vec, hierarchical_contrastive_loss
 
 __all__ = [
+    "ImageClassifier",
     "MetricResult",
     "TS2Vec",
     "acd",
@@ -44,6 +52,8 @@ __all__ = [
     "euclidean_distance",
     "frechet_distance",
     "hierarchical_contrastive_loss",
+    "image_fid",
+    "image_precision_recall",
     "kurtosis_difference",
     "mdd",
     "membership_inference_score",
