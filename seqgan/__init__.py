@@ -10,15 +10,27 @@
 
 from seqgan._io import load
 from seqgan._version import __version__
-from seqgan.models import CRNNGAN, RCGAN, BiGAN, GANEstimator, TimeGAN
+from seqgan.models import (
+    CGAN,
+    CRNNGAN,
+    DCGAN,
+    RCGAN,
+    BiGAN,
+    GANEstimator,
+    ImageBiGAN,
+    TimeGAN,
+)
 from seqgan.training import DivergenceError
 
 __all__ = [
+    "CGAN",
     "CRNNGAN",
+    "DCGAN",
     "RCGAN",
     "BiGAN",
     "DivergenceError",
     "GANEstimator",
+    "ImageBiGAN",
     "TimeGAN",
     "__version__",
     "load",

@@ -148,7 +148,6 @@ def load(path: str | Path, *, device: str | None = None) -> GANEstimator:
         Where to put the networks ("cpu", "cuda", "auto"); default: the saved ``device``
         parameter, falling back to the CPU when CUDA is not available.
     """
-    from seqgan.data import SequenceEncoder
     from seqgan.models._base import MODEL_REGISTRY, DataSpec, resolve_device
 
     meta = read_metadata(path)
@@ -160,7 +159,7 @@ def load(path: str | Path, *, device: str | None = None) -> GANEstimator:
     if device is None:
         device = model.device if (model.device != "cuda" or torch.cuda.is_available()) else "cpu"
     spec = DataSpec(**meta["spec"])
-    encoder = SequenceEncoder.from_dict(meta["encoder"], owner=cls.__name__)
+    encoder = cls._encoder_from_dict(meta["encoder"])
     module = model._build_networks(spec)
     with safe_open(str(path), framework="pt") as handle:
         state = {k: handle.get_tensor(k) for k in handle.keys()}

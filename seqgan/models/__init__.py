@@ -3,14 +3,19 @@
 from seqgan.models._base import DataSpec, GANEstimator
 from seqgan.models.bigan import BiGAN
 from seqgan.models.crnngan import CRNNGAN
+from seqgan.models.dcgan import CGAN, DCGAN
+from seqgan.models.image_bigan import ImageBiGAN
 from seqgan.models.rcgan import RCGAN
 from seqgan.models.timegan import TimeGAN
 
 __all__ = [
+    "CGAN",
     "CRNNGAN",
+    "DCGAN",
     "RCGAN",
     "BiGAN",
     "DataSpec",
     "GANEstimator",
+    "ImageBiGAN",
     "TimeGAN",
 ]

@@ -30,7 +30,7 @@ from seqgan._validation import (
     validate_params,
 )
 from seqgan.ais import AISRuntime, AISUpdate, LatentCodec
-from seqgan.data import SequenceData, SequenceEncoder
+from seqgan.data import SequenceEncoder
 from seqgan.losses import EMA, AdaptiveBalance, Objective, mode_collapse_score, spectral_norm
 from seqgan.models._adversarial import (
     OPTIMIZERS,
@@ -51,13 +51,16 @@ class DataSpec:
     """The shapes networks are built for (saved with the model so it can be rebuilt).
 
     ``n_channels`` counts encoded channels (one-hot categoricals widen it); ``seq_len`` is the
-    training length; ``condition_dim`` and ``n_static`` are 0 when unused.
+    training length; ``condition_dim`` and ``n_static`` are 0 when unused. Image models use
+    ``n_channels``, ``height`` and ``width`` (``seq_len`` 0).
     """
 
     n_channels: int
     seq_len: int
     condition_dim: int = 0
     n_static: int = 0
+    height: int = 0
+    width: int = 0
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -257,6 +260,12 @@ class GANEstimator(BaseEstimator):
             return fake, real
         return sample
 
+    def _training_decoder(self, trainer: Trainer, encoder: Any) -> Any:
+        """The networks being trained as an object with ``generate(latent, condition=None)``
+        (outputs in the user's units), ``latent_dim`` and ``prior``, for latent maps during
+        training; None for models without one latent vector per sample."""
+        return None
+
     @staticmethod
     def _diversity(trainer: Trainer) -> float:
         """Diagnostic: mode-collapse score of 64 fixed-noise fakes against 64 fixed reals."""
@@ -341,11 +350,9 @@ class GANEstimator(BaseEstimator):
         if resume and checkpoint_dir is None:
             raise ValueError("`resume=True` needs `checkpoint_dir` (where the checkpoint is).")
 
-        encoder = SequenceEncoder(scaling=self.scaling, seq_len=self.seq_len, owner=name)
-        data = encoder.fit_transform(X, static=static, condition=condition, id_column=id_column,
-                                     time_column=time_column, categorical=categorical,
-                                     stride=stride)
-        spec = DataSpec(data.n_channels, data.seq_len, encoder.condition_dim_, encoder.n_static_)
+        encoder, data, spec = self._encode_training_data(
+            X, condition=condition, static=static, id_column=id_column,
+            time_column=time_column, categorical=categorical, stride=stride)
         device = resolve_device(self.device)
         seed = seed_from(self.random_state)
         fork_devices = list(range(torch.cuda.device_count())) if device.type == "cuda" else []
@@ -366,6 +373,7 @@ class GANEstimator(BaseEstimator):
                 state_objects=state_objects,
             )
             trainer.sampler = self._training_sampler(spec, trainer)
+            trainer.decoder = self._training_decoder(trainer, encoder)
             if adversary.ais is not None and spec.condition_dim:
                 adversary.ais.condition_source = _condition_source(trainer)
             if resume:
@@ -380,6 +388,24 @@ class GANEstimator(BaseEstimator):
             logger.info("%s stopped early at phase %d, iteration %d.", name,
                         trainer.phase_index, trainer.iteration)
         return self
+
+    def _encode_training_data(self, X: Any, *, condition: Any, static: Any,
+                              id_column: str | None, time_column: str | None,
+                              categorical: Sequence[str] | None, stride: int
+                              ) -> tuple[Any, Any, DataSpec]:
+        """The fitted data encoder, the training data and the shapes to build networks for."""
+        encoder = SequenceEncoder(scaling=self.scaling, seq_len=self.seq_len,
+                                  owner=type(self).__name__)
+        data = encoder.fit_transform(X, static=static, condition=condition, id_column=id_column,
+                                     time_column=time_column, categorical=categorical,
+                                     stride=stride)
+        spec = DataSpec(data.n_channels, data.seq_len, encoder.condition_dim_, encoder.n_static_)
+        return encoder, data, spec
+
+    @classmethod
+    def _encoder_from_dict(cls, state: dict[str, Any]) -> Any:
+        """The data encoder saved in a model file."""
+        return SequenceEncoder.from_dict(state, owner=cls.__name__)
 
     def _set_fitted(self, module: nn.Module, encoder: SequenceEncoder, spec: DataSpec,
                     device: torch.device, trainer: Trainer | None) -> None:
@@ -514,7 +540,7 @@ class GANEstimator(BaseEstimator):
         return self.history_
 
 
-def _fingerprint(data: SequenceData, encoder: SequenceEncoder) -> str:
+def _fingerprint(data: Any, encoder: Any) -> str:
     """A short hash of the training data and its scaling, to refuse resuming on other data."""
     h = hashlib.sha256(json.dumps(encoder.to_dict(), sort_keys=True, default=str).encode())
     for arr in (data.values, data.lengths, data.static, data.condition):

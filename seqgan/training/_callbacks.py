@@ -24,7 +24,7 @@ class Callback:
     def on_iteration_end(self, trainer: Trainer, phase: Phase, iteration: int,
                          logs: Mapping[str, float]) -> None:
         """After every iteration; ``iteration`` counts from 1 within the phase; ``logs`` holds
-        this iteration's history row."""
+        this iteration's history row (entries a callback adds become history columns)."""
 
     def on_phase_end(self, trainer: Trainer, phase: Phase) -> None:
         """After the last iteration of a phase."""

@@ -17,18 +17,18 @@ class Batch:
 
     Attributes
     ----------
-    real : Tensor (batch, seq_len, n_channels)
-        Scaled real sequences, zero past each length.
-    lengths : Tensor (batch,), int64
-    mask : Tensor (batch, seq_len), float
+    real : Tensor (batch, seq_len, n_channels) or (batch, channels, height, width)
+        Scaled real sequences, zero past each length; or scaled images.
+    lengths : Tensor (batch,), int64, or None for images
+    mask : Tensor (batch, seq_len), float, or None for images
         1.0 on valid steps, 0.0 on padding.
     condition : Tensor (batch, condition_dim) or None
     static : Tensor (batch, n_static) or None
     """
 
     real: torch.Tensor
-    lengths: torch.Tensor
-    mask: torch.Tensor
+    lengths: torch.Tensor | None
+    mask: torch.Tensor | None
     condition: torch.Tensor | None = None
     static: torch.Tensor | None = None
 
@@ -38,11 +38,13 @@ class Batch:
 
     @property
     def fixed_length(self) -> bool:
-        """True when no sequence in the batch has padding (masks can be skipped)."""
+        """True when no sequence in the batch has padding (masks can be skipped); always for
+        images."""
         return bool(self._fixed)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_fixed", bool((self.lengths == self.real.shape[1]).all()))
+        fixed = self.lengths is None or bool((self.lengths == self.real.shape[1]).all())
+        object.__setattr__(self, "_fixed", fixed)
 
 
 @dataclass(frozen=True)

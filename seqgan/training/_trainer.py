@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from seqgan.data import SequenceData
+from seqgan.data import ImageData, SequenceData
 from seqgan.training._callbacks import Callback
 from seqgan.training._checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from seqgan.training._recipe import Batch, Phase, Update
@@ -106,6 +106,9 @@ class Trainer:
         #: Set by the estimator: ``sampler(n, seed=0) -> (fake, real batch)``, fakes from the
         #: current networks on fixed noise, for callbacks (pruning, snapshots) and diagnostics.
         self.sampler: Callable[..., Any] | None = None
+        #: Set by image models: the current networks with ``generate(latent, condition=None)``
+        #: (outputs in the user's units), ``latent_dim`` and ``prior`` (latent maps).
+        self.decoder: Any = None
         self.history: list[dict[str, Any]] = []
         self.should_stop = False
         self.stopped_early = False
@@ -182,13 +185,13 @@ class Trainer:
         return self.phase_index >= len(self.phases)
 
     # ------------------------------------------------------------------ data
-    def _prepare(self, data: SequenceData) -> None:
+    def _prepare(self, data: SequenceData | ImageData) -> None:
         def put(a: np.ndarray | None) -> torch.Tensor | None:
             return None if a is None else torch.as_tensor(a).to(self.device)
 
         self._values = put(data.values)
         self._lengths = put(data.lengths)
-        self._mask = put(data.mask().astype(np.float32))
+        self._mask = None if data.lengths is None else put(data.mask().astype(np.float32))
         self._condition = put(data.condition)
         self._static = put(data.static)
         self._n = data.n_sequences
@@ -220,8 +223,8 @@ class Trainer:
                      take(self._condition), take(self._static))
 
     # ------------------------------------------------------------------ loop
-    def fit(self, data: SequenceData) -> None:
-        """Run (or continue) the phases on ``data``."""
+    def fit(self, data: SequenceData | ImageData) -> None:
+        """Run (or continue) the phases on ``data`` (sequences, or images without lengths)."""
         self._prepare(data)
         self.should_stop = self.stopped_early = False
         for cb in self.callbacks:
