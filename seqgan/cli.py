@@ -75,6 +75,8 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         fit_kwargs["time_column"] = args.time_column
     names = {d.name for d in list_datasets()}
     if args.data in names:
+        if getattr(args, "condition_from_labels", False):
+            options.setdefault("return_labels", True)
         result = load_dataset(args.data, **options)
         if isinstance(result, tuple):  # (X, labels): labels are the condition when wanted
             X, labels = result
@@ -134,9 +136,27 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     condition = None
     if args.condition is not None:
         condition = [_parse_value(args.condition)] * args.n
-    result = model.sample(args.n, condition=condition, seq_len=args.seq_len,
-                          random_state=args.seed)
+    from seqgan.models._image_base import ImageGANEstimator
+
+    images = isinstance(model, ImageGANEstimator)
+    if images and args.seq_len is not None:
+        raise ValueError(f"--seq-len is for sequence models; {type(model).__name__} makes "
+                         "images.")
+    extra = {} if images else {"seq_len": args.seq_len}
+    result = model.sample(args.n, condition=condition, random_state=args.seed, **extra)
     out = Path(args.output)
+    if images:
+        if out.suffix == ".npy":
+            np.save(out, result)
+        elif out.suffix == ".png":
+            from seqgan.plots import plot_images
+
+            plot_images(result, path=out)
+        else:
+            raise ValueError(f"-o {str(out)!r}: images go to a .npy file (n, channels, height, "
+                             "width) or a .png grid.")
+        print(f"wrote {args.n} images to {out}")
+        return 0
     if out.suffix == ".npy":
         if not isinstance(result, np.ndarray):
             raise ValueError("These samples have different lengths or are a table; write them to "

@@ -178,3 +178,38 @@ def plot_history(history: pd.DataFrame, *, columns: Sequence[str] | None = None,
         ax.set_ylabel(column, fontsize=8)
     axes[-1].set_xlabel("iteration")
     return _finish(fig, path)
+
+
+def image_grid(images: Any, *, ncol: int | None = None, pad: int = 1) -> np.ndarray:
+    """Tile images (n, C, H, W) (or (n, H, W)) into one array (rows, cols) or (rows, cols, 3)
+    scaled to [0, 1] by the batch's range; missing cells are left at the background (0)."""
+    from seqgan.data import as_images
+
+    arr = as_images("images", images, "image_grid")
+    n, channels, height, width = arr.shape
+    ncol = int(np.ceil(np.sqrt(n))) if ncol is None else check_int("ncol", ncol, low=1)
+    nrow = int(np.ceil(n / ncol))
+    low, high = arr.min(), arr.max()
+    arr = (arr - low) / (high - low) if high > low else np.zeros_like(arr)
+    if channels not in (1, 3):  # show the first channel of other layouts
+        arr, channels = arr[:, :1], 1
+    grid = np.zeros((nrow * (height + pad) + pad, ncol * (width + pad) + pad, channels))
+    for i in range(n):
+        r, c = divmod(i, ncol)
+        top, left = pad + r * (height + pad), pad + c * (width + pad)
+        grid[top: top + height, left: left + width] = arr[i].transpose(1, 2, 0)
+    return grid[..., 0] if channels == 1 else grid
+
+
+def plot_images(images: Any, *, ncol: int | None = None, title: str | None = None,
+                path: str | Path | None = None, size: float = 4.0) -> Figure:
+    """A grid of images (n, C, H, W) (grey for one channel, RGB for three)."""
+    grid = image_grid(images, ncol=ncol)
+    fig = Figure(figsize=(size, size * grid.shape[0] / grid.shape[1]))
+    ax = fig.subplots()
+    ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1,
+              interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=9)
+    return _finish(fig, path)

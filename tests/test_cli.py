@@ -60,3 +60,20 @@ def test_long_csv_fit(tmp_path, vitals):
                  str(tmp_path / "out.csv")]) == 0
     out = pd.read_csv(tmp_path / "out.csv")
     assert list(out.columns) == ["patient", "hour", "hr", "sbp", "spo2"]
+
+
+def test_image_models_from_the_command_line(tmp_path, capsys):
+    run = tmp_path / "cgan"
+    assert main(["fit", "--model", "cgan", "--data", "digits", "--condition-from-labels",
+                 "--out", str(run), "--n-iter", "2", "--base-channels", "4",
+                 "--latent-dim", "2", "--batch-size", "16", "--no-verbose", "--device",
+                 "cpu", "--random-state", "0"]) == 0
+    assert main(["sample", str(run), "-n", "6", "--condition", "7", "-o",
+                 str(tmp_path / "sevens.npy")]) == 0
+    assert np.load(tmp_path / "sevens.npy").shape == (6, 1, 8, 8)
+    assert main(["sample", str(run), "-n", "6", "--condition", "7", "-o",
+                 str(tmp_path / "sevens.png")]) == 0
+    assert (tmp_path / "sevens.png").stat().st_size > 500
+    assert main(["sample", str(run), "-n", "2", "--condition", "7", "-o",
+                 str(tmp_path / "x.csv")]) != 0
+    assert ".png grid" in capsys.readouterr().err
