@@ -75,13 +75,15 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         fit_kwargs["time_column"] = args.time_column
     names = {d.name for d in list_datasets()}
     if args.data in names:
-        if getattr(args, "condition_from_labels", False):
+        if args.condition_from_labels or getattr(args, "want_labels", False):
             options.setdefault("return_labels", True)
         result = load_dataset(args.data, **options)
         if isinstance(result, tuple):  # (X, labels): labels are the condition when wanted
             X, labels = result
             if args.condition_from_labels:
                 fit_kwargs["condition"] = labels
+            else:
+                fit_kwargs["labels"] = labels
             return X, fit_kwargs
         return result, fit_kwargs
     path = Path(args.data)
@@ -222,10 +224,13 @@ def _cmd_bench(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _cmd_tune(args: argparse.Namespace) -> int:
+    from seqgan.models._image_base import ImageGANEstimator
     from seqgan.tuning import tune
 
+    # image studies score FID with a classifier trained on the dataset's labels
+    args.want_labels = issubclass(model_classes()[args.model], ImageGANEstimator)
     X, fit_kwargs = _load_data(args)
-    if fit_kwargs.keys() - {"condition"}:
+    if fit_kwargs.keys() - {"condition", "labels"}:
         raise ValueError("seqgan tune takes arrays (a dataset name or a .npy file), not "
                          "long-format CSV.")
     space = json.loads(args.space) if args.space else None
@@ -238,12 +243,13 @@ def _cmd_tune(args: argparse.Namespace) -> int:
                                      if args.storage else None)
     metric = json.loads(args.metric) if args.metric.startswith("{") else args.metric
     names = [metric] if isinstance(metric, str) else list(metric)
-    metric_options = {name: {"fast": True} for name in names} if args.fast_metrics else None
+    metric_options = ({name: {"fast": True} for name in names if name != "fid"}
+                      if args.fast_metrics else None)
     study = tune(args.model, X, n_trials=args.trials, metric=metric, space=space,
                  params=params, condition=fit_kwargs.get("condition"), storage=args.storage,
                  study_name=study_name, timeout=args.timeout, pruner=args.pruner,
                  checkpoint_dir=args.checkpoint_dir, diversity_min=args.diversity_min,
-                 metric_options=metric_options,
+                 metric_options=metric_options, labels=fit_kwargs.get("labels"),
                  random_state=args.seed)
     table = study.trials_dataframe()
     done = table[table.state == "COMPLETE"] if "state" in table else table
@@ -321,7 +327,8 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
                         help="use a labelled dataset's labels as the condition")
     tune_p.add_argument("--trials", type=int, default=50, help="trials in the study (total)")
     tune_p.add_argument("--metric", default="discriminative",
-                        help="discriminative, predictive, context_fid, or JSON weights")
+                        help="discriminative, predictive, context_fid, or JSON weights; "
+                             "image models: fid (their default)")
     tune_p.add_argument("--space", help='JSON search space, e.g. \'{"latent_dim": [2, 64], '
                                         '"activation": ["relu", "elu"]}\' (default: the '
                                         "model's)")

@@ -40,8 +40,11 @@ from seqgan.training import Callback, DivergenceError
 
 logger = logging.getLogger(__name__)
 
-#: Fidelity metrics a study can minimise.
+#: Fidelity metrics a study can minimise: sequences ...
 METRICS = ("discriminative", "predictive", "context_fid")
+#: ... and images (FID in the feature space of an ImageClassifier trained on the labelled
+#: training split; ``seqgan.metrics.image_fid``).
+IMAGE_METRICS = ("fid",)
 #: Pruners by name.
 PRUNERS = ("median", "hyperband", "none")
 
@@ -57,6 +60,10 @@ DEFAULT_SPACES: dict[str, dict[str, Any]] = {
                 "cell": ["gru", "lstm"]},
     "BiGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 64), "hidden_dim": (16, 128),
               "cycle_weight": (0.0, 10.0)},
+    # the thesis' question: hidden activation and (small) latent dimension of image GANs
+    "DCGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 128, "log")},
+    "CGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 128, "log")},
+    "ImageBiGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 128, "log")},
 }
 #: Prefix of the AIS/DRE update's parameters in a space (``"ais.schedule"``).
 AIS_PREFIX = "ais."
@@ -144,14 +151,22 @@ class _PruningCallback(Callback):
         from seqgan.metrics import discriminative_score
 
         fake, real = trainer.sampler(self.n)
+        if fake.dim() == 4:  # images: held-out accuracy of a logistic-regression probe
+            from seqgan.inspect._probe import _holdout_accuracy
+
+            value = _holdout_accuracy(real.real.cpu().numpy(), fake.cpu().numpy(), 0) - 0.5
+            self._report(value, iteration, "probe accuracy - 0.5")
+            return
         lengths = real.lengths.cpu().numpy()
         to_list = [a[:k] for a, k in zip(real.real.cpu().numpy(), lengths, strict=True)]
         fakes = [a[:k] for a, k in zip(fake.cpu().numpy(), lengths, strict=True)]
         value = discriminative_score(to_list, fakes, fast=True, random_state=0).mean
+        self._report(value, iteration, "fast discriminative score")
+
+    def _report(self, value: float, iteration: int, what: str) -> None:
         self.trial.report(value, iteration)
         if self.trial.should_prune():
-            raise optuna.TrialPruned(f"pruned at iteration {iteration} (fast discriminative "
-                                     f"score {value:.3f})")
+            raise optuna.TrialPruned(f"pruned at iteration {iteration} ({what} {value:.3f})")
 
 
 def _score(metric: str | Mapping[str, float], real: Any, synthetic: Any,
@@ -163,7 +178,12 @@ def _score(metric: str | Mapping[str, float], real: Any, synthetic: Any,
     for name in weights:
         kwargs = dict(options.get(name, {}))
         kwargs.setdefault("random_state", seed)
-        if name == "discriminative":
+        if name == "fid":
+            kwargs.pop("random_state")
+            parts[name] = m.image_fid(real, synthetic, **kwargs)
+            pr = m.image_precision_recall(real, synthetic, **kwargs)
+            parts["precision"], parts["recall"] = pr["precision"], pr["recall"]
+        elif name == "discriminative":
             parts[name] = m.discriminative_score(real, synthetic, **kwargs).mean
         elif name == "predictive":
             parts[name] = m.predictive_score(real, synthetic, **kwargs).mean
@@ -171,6 +191,22 @@ def _score(metric: str | Mapping[str, float], real: Any, synthetic: Any,
             result = m.context_fid(real, synthetic, **kwargs)
             parts[name] = float(getattr(result, "mean", result))
     return float(sum(w * parts[k] for k, w in weights.items())), parts
+
+
+def _image_classifier(options: dict[str, Any], X: Any, labels: Any, seed: int) -> None:
+    """Put a feature classifier for the image FID into ``options["fid"]``: the user's, or an
+    ImageClassifier trained on the labelled training split."""
+    from seqgan.metrics import ImageClassifier
+
+    fid = dict(options.get("fid", {}))
+    if "classifier" not in fid:
+        if labels is None:
+            raise ValueError("metric='fid' compares images in the feature space of a classifier "
+                             "trained on labelled real images: pass `labels` (one class per "
+                             "image; a CGAN's condition is used when it holds labels) or "
+                             "metric_options={'fid': {'classifier': fitted_ImageClassifier}}.")
+        fid["classifier"] = ImageClassifier(random_state=seed).fit(X, labels)
+    options["fid"] = fid
 
 
 @dataclass
@@ -316,20 +352,22 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
          metric_options: Mapping[str, Mapping[str, Any]] | None = None,
          checkpoint_dir: str | Path | None = None, heartbeat_interval: int = 60,
          grace_period: int = 180, sampler: optuna.samplers.BaseSampler | None = None,
-         random_state: int = 0) -> TuningStudy:
+         labels: Any = None, random_state: int = 0) -> TuningStudy:
     """Search a model's hyperparameters with Optuna; returns a :class:`TuningStudy`.
 
     Parameters
     ----------
     model : str or model class
-        "crnngan", "rcgan", "timegan", "bigan" (or the class).
-    X : ndarray (n, seq_len, n_features) or list of 2-D arrays
+        "crnngan", "rcgan", "timegan", "bigan", "dcgan", "cgan", "imagebigan" (or the class).
+    X : ndarray (n, seq_len, n_features) or list of 2-D arrays; images (n, C, H, W)
     n_trials : int
         Trials the study should hold in the end (complete or pruned), counted over every
         worker sharing the study; a resumed study only runs the missing ones.
     metric : "discriminative", "predictive", "context_fid", or a dict of weights
         Fidelity on the validation split, minimised; e.g.
-        ``{"discriminative": 0.5, "predictive": 0.5}``.
+        ``{"discriminative": 0.5, "predictive": 0.5}``. Image models: "fid" (the default for
+        them), FID in the feature space of an :class:`seqgan.metrics.ImageClassifier` trained
+        on the labelled training split (precision and recall are recorded too).
     space : dict, optional
         Parameter -> list of choices or ``(low, high[, "log"])``; ``"ais.<name>"`` tunes the
         AIS/DRE update (:class:`seqgan.ais.AISUpdate`). Default: ``DEFAULT_SPACES``.
@@ -364,8 +402,14 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
     sampler : optuna sampler, optional
         Default: TPE seeded by ``random_state``; e.g. ``optuna.samplers.GridSampler`` to try
         every combination of categorical choices.
+    labels : array-like (n,), optional
+        Class labels of image ``X`` for the FID's feature classifier (a CGAN's label
+        condition serves when omitted).
     random_state : int
         Seed of the split and of the default sampler.
+
+    For image models the intermediate pruning value is the held-out accuracy of a logistic
+    regression telling 128 fixed-noise fakes from real images, minus 0.5.
     """
     cls = _model_class(model)
     n_trials = check_int("n_trials", n_trials, low=1)
@@ -379,12 +423,18 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
     fixed = dict(params or {})
     _check_space(cls, {k: [v] for k, v in fixed.items()})
     fixed.setdefault("verbose", False)
+    from seqgan.models._image_base import ImageGANEstimator
+
+    images = issubclass(cls, ImageGANEstimator)
+    if images and metric == "discriminative":
+        metric = "fid"
     weights = {metric: 1.0} if isinstance(metric, str) else dict(metric)
+    allowed = IMAGE_METRICS if images else METRICS
     for name in weights:
-        if name not in METRICS:
-            raise ValueError(f"Unknown metric {name!r}; use one of {', '.join(METRICS)} or a "
-                             "dict of weights over them.")
-    options = dict(metric_options or {})
+        if name not in allowed:
+            raise ValueError(f"Unknown metric {name!r} for {cls.__name__}; use one of "
+                             f"{', '.join(allowed)} or a dict of weights over them.")
+    options = {k: dict(v) for k, v in (metric_options or {}).items()}
     if isinstance(X, pd.DataFrame):
         _take(X, np.arange(1))
     n = len(X)
@@ -398,6 +448,12 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
     X_train, X_val = _take(X, train_idx), _take(X, val_idx)
     cond_val = None if condition is None else np.asarray(condition)[val_idx]
     train_kwargs = _take_kwargs(fit_kwargs, train_idx)
+    if "fid" in weights:
+        if labels is None and condition is not None and np.asarray(condition).ndim == 1:
+            labels = condition
+        _image_classifier(options, X_train,
+                          None if labels is None else np.asarray(labels)[train_idx],
+                          seed_from(random_state))
     checkpoint = Path(checkpoint_dir) if checkpoint_dir is not None else None
     if checkpoint is not None:
         checkpoint.mkdir(parents=True, exist_ok=True)
@@ -451,6 +507,12 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
 def _diversity(synthetic: Any, real: Any) -> float:
     from seqgan.metrics._input import as_sequences
 
+    if np.ndim(synthetic) == 4:  # images: each one vector
+        f = torch.as_tensor(np.asarray(synthetic, dtype=np.float32)).flatten(1).unsqueeze(1)
+        r = torch.as_tensor(np.asarray(real, dtype=np.float32)).flatten(1).unsqueeze(1)
+        value = float(mode_collapse_score(f, r))
+        return value if math.isfinite(value) else 0.0
+
     fake, ref = as_sequences("synthetic", synthetic), as_sequences("real", real)
     f = torch.as_tensor(fake.values, dtype=torch.float32)
     r = torch.as_tensor(ref.values, dtype=torch.float32)
@@ -463,5 +525,5 @@ def _diversity(synthetic: Any, real: Any) -> float:
     return value if math.isfinite(value) else 0.0
 
 
-__all__ = ["AIS_PREFIX", "DEFAULT_SPACES", "METRICS", "PRUNERS", "TuningStudy", "model_params",
-           "tune"]
+__all__ = ["AIS_PREFIX", "DEFAULT_SPACES", "IMAGE_METRICS", "METRICS", "PRUNERS", "TuningStudy",
+           "model_params", "tune"]

@@ -203,3 +203,33 @@ def test_two_workers_share_one_postgresql_study(X, tmp_path):
     assert len(finished) >= 6 and all(t.state.name == "COMPLETE" for t in study.trials)
     assert len({t._trial_id for t in finished}) == len(finished)
     optuna.delete_study(study_name=name, storage=url)
+
+
+def test_image_study_scores_fid_with_a_classifier_of_the_labels(tmp_path):
+    from seqgan import DCGAN
+    from seqgan.datasets import load_dataset
+
+    X, y = load_dataset("digits", return_labels=True)
+    X, y = X[:400], y[:400]
+    study = tune("dcgan", X, labels=y, n_trials=2, space={"activation": ["relu", "elu"]},
+                 params={"n_iter": 4, "base_channels": 4, "latent_dim": 2, "batch_size": 32,
+                         "random_state": 0}, prune_every=2, diversity_min=0.0)
+    table = study.trials_dataframe()
+    assert (table.state == "COMPLETE").all()
+    assert {"user_attrs_fid", "user_attrs_precision", "user_attrs_recall"} <= set(table)
+    assert np.allclose(table["value"], table["user_attrs_fid"]) and (table["value"] > 0).all()
+    best = study.best_model()
+    assert isinstance(best, DCGAN) and best.sample(3).shape == (3, 1, 8, 8)
+    with pytest.raises(ValueError, match="pass `labels`"):
+        tune("dcgan", X, n_trials=1, params={"n_iter": 1})
+    with pytest.raises(ValueError, match="Unknown metric 'predictive' for DCGAN"):
+        tune("dcgan", X, labels=y, metric="predictive", n_trials=1)
+
+
+def test_image_study_from_the_command_line(tmp_path, capsys):
+    code = main(["tune", "--model", "cgan", "--data", "digits", "--condition-from-labels",
+                 "--trials", "1", "--param", "n_iter=2", "--param", "base_channels=4",
+                 "--param", "latent_dim=2", "--space", '{"activation": ["relu"]}',
+                 "--diversity-min", "0"])
+    assert code == 0, capsys.readouterr().err
+    assert "best value" in capsys.readouterr().out
