@@ -171,8 +171,11 @@ def plot_history(history: pd.DataFrame, *, columns: Sequence[str] | None = None,
     fig = Figure(figsize=(7, 2.0 * len(columns)))
     axes = fig.subplots(len(columns), 1, squeeze=False, sharex=True)[:, 0]
     for ax, column in zip(axes, columns, strict=True):
-        values = history[column].astype(float).rolling(smooth, min_periods=1).mean()
-        ax.plot(step, values, lw=1)
+        values = history[column].astype(float)
+        valid = values.notna().to_numpy()
+        smoothed = values[valid].rolling(smooth, min_periods=1).mean()
+        # columns recorded every k iterations (diagnostics, probes) get markers
+        ax.plot(step[valid], smoothed, lw=1, marker=None if valid.all() else ".")
         for b in boundaries:
             ax.axvline(b + 0.5, color="grey", ls=":", lw=1)
         ax.set_ylabel(column, fontsize=8)

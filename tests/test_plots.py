@@ -41,6 +41,11 @@ def test_history_plot(tiny_X, tmp_path):
     assert len(fig.axes) == 2 and (tmp_path / "history.png").stat().st_size > 1000
     with pytest.raises(ValueError, match="Unknown history columns \\['nope'\\]"):
         plots.plot_history(model.history_, columns=["nope"])
+    # a column recorded every few iterations is drawn at its points, not lost in the gaps
+    model.set_params(diagnostics_every=2).fit(tiny_X)
+    fig = plots.plot_history(model.history_, columns=["diagnostics/diversity"])
+    drawn = fig.axes[0].lines[0].get_xdata()
+    assert list(drawn) == [1, 2, 4, 6]
 
 
 def test_bad_input(pair):

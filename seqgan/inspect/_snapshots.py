@@ -34,9 +34,10 @@ def _plot_series(fake: np.ndarray, title: str, path: Path, features: int = 3) ->
 
 
 def make_gif(frames: Sequence[str | Path], path: str | Path, *, duration: float = 0.4,
-             loop: int = 0) -> Path:
+             loop: int = 0, width: int | None = None) -> Path:
     """Assemble PNG ``frames`` (in order) into an animated GIF at ``path``; every frame is
-    resized to the first one's size. ``duration`` is seconds per frame."""
+    resized to the first one's size, or to ``width`` pixels wide (smaller files).
+    ``duration`` is seconds per frame."""
     from PIL import Image
 
     frames = [Path(f) for f in frames]
@@ -45,7 +46,11 @@ def make_gif(frames: Sequence[str | Path], path: str | Path, *, duration: float 
     images = []
     for frame in frames:
         with Image.open(frame) as img:
-            images.append(img.convert("RGB").convert("P", palette=Image.Palette.ADAPTIVE))
+            rgb = img.convert("RGB")
+            if width is not None and rgb.width != width:
+                rgb = rgb.resize((width, round(rgb.height * width / rgb.width)),
+                                 Image.Resampling.LANCZOS)
+            images.append(rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=64))
     size = images[0].size
     images = [im if im.size == size else im.resize(size) for im in images]
     path = Path(path)
