@@ -67,9 +67,10 @@ class BDMCResult:
 
 def _gaussian_loglik(x: torch.Tensor, mean: torch.Tensor, mask: torch.Tensor,
                      sigma2: float) -> torch.Tensor:
-    """``log N(x; mean, sigma2 I)`` over the valid steps of each sequence: (n,)."""
-    sq = ((x - mean).pow(2) * mask).sum((1, 2))
-    count = mask.sum((1, 2)) * 1.0
+    """``log N(x; mean, sigma2 I)`` over the valid entries of each sample (sequences or
+    images): (n,)."""
+    sq = ((x - mean).pow(2) * mask).flatten(1).sum(1)
+    count = mask.flatten(1).sum(1) * 1.0
     return -0.5 * sq / sigma2 - 0.5 * count * math.log(2 * math.pi * sigma2)
 
 
@@ -87,14 +88,6 @@ class _Decoder:
     def __call__(self, u: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
         out = self.model._generate(self.module, self.codec.decode(u), condition, self.seq_len)
         return out[0] if isinstance(out, tuple) else out
-
-
-def _scaled(model: Any, X: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    data = model.encoder_.transform(X)
-    x = torch.as_tensor(data.values, device=model.device_)
-    mask = (torch.arange(x.shape[1], device=x.device)[None, :]
-            < torch.as_tensor(data.lengths, device=x.device)[:, None])
-    return x, mask.unsqueeze(-1).to(x.dtype).expand_as(x).contiguous()
 
 
 def _conditions(model: Any, condition: Any, n: int) -> torch.Tensor | None:
@@ -170,7 +163,7 @@ def ais_log_likelihood(model: Any, X: Any, *, sigma2: float, condition: Any = No
     sigma2 = check_float("sigma2", sigma2, low=0.0, closed="neither")
     n_chains = check_int("n_chains", n_chains, low=1)
     batch_size = check_int("batch_size", batch_size, low=1)
-    x, mask = _scaled(model, X)
+    x, mask = model._user_to_scaled(X)
     cond = _conditions(model, condition, x.shape[0])
     decoder = _Decoder(model, x.shape[1])
     generator = torch.Generator(device=x.device).manual_seed(

@@ -32,8 +32,7 @@ def _finish(model: Any, codec: Any, u: torch.Tensor, condition: torch.Tensor | N
     with torch.no_grad():
         out = model._generate(model._sampling_module(), codec.decode(u), condition, seq_len)
     values = (out[0] if isinstance(out, tuple) else out).float().cpu().numpy()
-    lengths = np.full(values.shape[0], seq_len)
-    return model.encoder_.inverse_transform(values, lengths)
+    return model._values_to_user(values)
 
 
 def discriminator_rejection_sample(model: Any, n: int, *, condition: Any = None,

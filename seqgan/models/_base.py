@@ -496,6 +496,21 @@ class GANEstimator(BaseEstimator):
             return sequences
         return sequences, self.encoder_.inverse_static(np.concatenate(static_chunks, axis=0))
 
+    def _values_to_user(self, values: np.ndarray) -> Any:
+        """Scaled full-length generator outputs (n, T, channels) -> the user's units and
+        container (for samplers working on latents)."""
+        return self.encoder_.inverse_transform(values, np.full(values.shape[0], values.shape[1]))
+
+    def _user_to_scaled(self, X: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        """User data -> scaled values on the model's device and a mask of the same shape
+        (1 on valid entries), for likelihoods."""
+        self._check_fitted()
+        data = self.encoder_.transform(X)
+        x = torch.as_tensor(data.values, device=self.device_)
+        mask = (torch.arange(x.shape[1], device=x.device)[None, :]
+                < torch.as_tensor(data.lengths, device=x.device)[:, None])
+        return x, mask.unsqueeze(-1).to(x.dtype).expand_as(x).contiguous()
+
     def _proposal_latent(self, n: int, seq_len: int, generator: torch.Generator
                          ) -> tuple[torch.Tensor, ...]:
         name = type(self).__name__

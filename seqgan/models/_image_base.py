@@ -185,6 +185,13 @@ class ImageGANEstimator(GANEstimator):
                 chunks.append(out.float().cpu().numpy())
         return self._to_user(chunks)
 
+    def _values_to_user(self, values: np.ndarray) -> np.ndarray:
+        return self.encoder_.inverse_transform(values)
+
+    def _user_to_scaled(self, X: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        x = self._scaled_images(X)
+        return x, torch.ones_like(x)
+
     def _scaled_images(self, X: Any) -> torch.Tensor:
         """User images -> scaled tensor on the model's device."""
         self._check_fitted()
