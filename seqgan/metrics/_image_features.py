@@ -29,6 +29,7 @@ from sklearn.exceptions import NotFittedError
 from torch import nn
 
 from seqgan._validation import check_float, check_int, check_random_state, seed_from
+from seqgan.data import as_images
 from seqgan.metrics._context_fid import frechet_distance
 
 logger = logging.getLogger(__name__)
@@ -61,22 +62,7 @@ class _SmallCNN(nn.Module):
 
 def _as_images(name: str, X: Any) -> np.ndarray:
     """``X`` as a finite float32 array (n, C, H, W); (n, H, W) gets a channel axis."""
-    if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
-    try:
-        arr = np.asarray(X, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"`{name}` must be a numeric array of images (n, C, H, W); got "
-                        f"{type(X).__name__} ({exc}).") from None
-    if arr.ndim == 3:
-        arr = arr[:, None]
-    if arr.ndim != 4:
-        raise ValueError(f"`{name}` must have shape (n, C, H, W) or (n, H, W); got an array "
-                         f"of shape {arr.shape}. Reshape it, e.g. X.reshape(n, C, H, W).")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"`{name}` contains {np.count_nonzero(~np.isfinite(arr))} NaN or "
-                         "infinite values; remove or replace them first.")
-    return arr
+    return as_images(name, X, "ImageClassifier").astype(np.float32)
 
 
 class ImageClassifier:

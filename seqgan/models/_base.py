@@ -342,7 +342,7 @@ class GANEstimator(BaseEstimator):
             condition = y
         if condition is not None and not self.supports_condition:
             raise ValueError(f"{name} is unconditional and takes no `condition`/`y`; use a "
-                             "conditional model such as RCGAN.")
+                             "conditional model: RCGAN for sequences, CGAN for images.")
         if static is not None and not self.supports_static:
             raise ValueError(f"{name} does not use static features; drop `static`.")
         if checkpoint_every is not None:
