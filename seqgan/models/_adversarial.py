@@ -34,6 +34,15 @@ SCHEDULES: dict[str, Callable[[float], float]] = {
 }
 
 
+def prior_latent(prior: str, n: int, dim: int, generator: torch.Generator | None = None,
+                 device: Any = "cpu") -> torch.Tensor:
+    """One latent vector per sample (n, dim): "uniform" on [-1, 1] (BiGAN, DCGAN) or
+    "normal" (ALI)."""
+    if prior == "uniform":
+        return torch.rand(n, dim, generator=generator, device=device) * 2 - 1
+    return torch.randn(n, dim, generator=generator, device=device)
+
+
 def make_augment(augment: Any) -> DiffAugment | None:
     """``None``/``False`` -> no augmentation; ``True`` -> every transformation; a name or a
     list of names (see ``seqgan.losses.AUGMENTATIONS``) -> those; a DiffAugment as it is."""
@@ -209,4 +218,4 @@ class TrainingControls:
 
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "Adversary", "TrainingControls", "build_optimizer",
-           "make_augment"]
+           "make_augment", "prior_latent"]

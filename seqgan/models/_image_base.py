@@ -20,6 +20,7 @@ from seqgan._validation import (
 )
 from seqgan.data import ImageEncoder
 from seqgan.losses import R1, GradientPenalty, mode_collapse_score
+from seqgan.models._adversarial import prior_latent
 from seqgan.models._base import DataSpec, GANEstimator
 from seqgan.training import Trainer
 
@@ -116,11 +117,7 @@ class ImageGANEstimator(GANEstimator):
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
         """One latent vector per image: (n, latent_dim) from the prior."""
-        if self.prior == "uniform":
-            z = torch.rand(n, self.latent_dim, generator=generator, device=device) * 2 - 1
-        else:
-            z = torch.randn(n, self.latent_dim, generator=generator, device=device)
-        return (z,)
+        return (prior_latent(self.prior, n, self.latent_dim, generator, device),)
 
     def _latent_kinds(self, spec):
         return ("symmetric",) if self.prior == "uniform" else ("normal",)

@@ -14,7 +14,7 @@ from torch import nn
 from seqgan._validation import Interval, Options
 from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
-from seqgan.models._adversarial import Adversary
+from seqgan.models._adversarial import Adversary, prior_latent
 from seqgan.models._base import DataSpec, GANEstimator
 from seqgan.nn import ACTIVATIONS, CELLS, RNNStack, make_activation
 from seqgan.training import Batch, Phase, Update
@@ -246,11 +246,7 @@ lr_schedule, balance, ema, diagnostics_every
                                                  self.lr_d)}
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
-        if self.prior == "uniform":
-            z = torch.rand(n, self.latent_dim, generator=generator, device=device) * 2 - 1
-        else:
-            z = torch.randn(n, self.latent_dim, generator=generator, device=device)
-        return (z,)
+        return (prior_latent(self.prior, n, self.latent_dim, generator, device),)
 
     def _generate(self, module, latent, condition, seq_len):
         return module["generator"](latent[0], seq_len)
