@@ -172,3 +172,10 @@ def test_history_and_image_grid_figures(dcgan2d, tmp_path):
     plot_history(dcgan2d.history_, path=tmp_path / "history.png")
     plot_images(dcgan2d.sample(16, random_state=0), path=tmp_path / "grid.png")
     assert nonempty_png(tmp_path / "history.png") and nonempty_png(tmp_path / "grid.png")
+
+
+def test_probe_on_images_below_the_cnn_size_falls_back():
+    X = np.random.default_rng(0).uniform(-1, 1, (64, 1, 4, 4)).astype(np.float32)
+    probe = ClassifierProbe(every=1, n=16, n_final=40)
+    DCGAN(latent_dim=2, n_iter=1, **SMALL).fit(X, callbacks=[probe])
+    assert 0.0 <= probe.final_accuracy_ <= 1.0

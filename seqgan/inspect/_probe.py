@@ -35,7 +35,8 @@ class ClassifierProbe(Callback):
     regression on the raw values) is retrained on ``n`` generated and ``n`` real samples
     (half of each) and its accuracy on the other halves is logged as ``probe/accuracy``.
     When training ends a strong classifier is trained on ``n_final`` of each: a small CNN for
-    images (:class:`seqgan.metrics.ImageClassifier`), TimeGAN's post-hoc GRU for sequences
+    images of at least 8 x 8 pixels (:class:`seqgan.metrics.ImageClassifier`; smaller images
+    keep the logistic regression), TimeGAN's post-hoc GRU for sequences
     (:func:`seqgan.metrics.discriminative_score`); its held-out accuracy is logged as
     ``probe/final_accuracy`` in the last history row and kept in ``final_accuracy_``.
 
@@ -80,7 +81,11 @@ class ClassifierProbe(Callback):
         if not self.final or trainer.stopped_early or not trainer.history:
             return
         real, fake = self._samples(trainer, self.n_final, self.seed + 1_000_003)
-        if real.ndim == 4:
+        if real.ndim == 4 and min(real.shape[2:]) < 8:
+            logger.warning("Images below 8 x 8 pixels: the final probe is the logistic "
+                           "regression, not the CNN.")
+            accuracy = _holdout_accuracy(real, fake, self.seed)
+        elif real.ndim == 4:
             from seqgan.metrics import ImageClassifier
 
             X = np.concatenate([real, fake])
