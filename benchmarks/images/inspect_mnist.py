@@ -55,7 +55,8 @@ def main() -> None:
                   random_state=0, verbose=False).fit(X, callbacks=[snaps, probe])
     log["dcgan_fit_seconds"] = time.perf_counter() - t0
     # smaller copies for the docs
-    make_gif(sorted(frames.glob("snapshot_*.png")), out / "dcgan_training.gif", width=300)
+    make_gif(sorted(frames.glob("snapshot_*.png")), out / "dcgan_training.gif", width=240,
+             duration=0.6)
     make_gif(sorted(frames.glob("latent_map_*.png")), out / "dcgan_latent_map.gif", width=300)
     model.history_.to_csv(out / "dcgan_history.csv", index=False)
     plot_history(model.history_, columns=["discriminator/loss", "generator/loss",
