@@ -81,6 +81,7 @@ def main() -> None:
              f"Feature classifier: held-out accuracy {clf_accuracy:.4f}, trained in "
              f"{clf_seconds:.1f} s. FID is in this classifier's feature space (not "
              "comparable to Inception-FID).", "",
+             "Values: mean ± standard deviation over seeds.", "",
              "| model | FID | precision | recall | fit seconds |", "|---|---|---|---|---|"]
     def cell(row: pd.Series, metric: str, digits: int = 3) -> str:
         mean, std = row[(metric, "mean")], row[(metric, "std")]
@@ -91,6 +92,15 @@ def main() -> None:
     for model, row in summary.iterrows():
         lines.append(f"| {model} | {cell(row, 'fid', 2)} | {cell(row, 'precision')} | "
                      f"{cell(row, 'recall')} | {cell(row, 'fit_seconds', 0)} |")
+    pivot = frame[frame.model != "real"].pivot_table(index="seed", columns="model",
+                                                     values="fid")
+    diff = (pivot["wgan-gp"] - pivot["dcgan"]).dropna()
+    if len(diff) > 1:
+        from scipy import stats
+
+        half = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
+        lines += ["", f"Paired by seed, FID(WGAN-GP) - FID(DCGAN) = {diff.mean():+.2f} ± "
+                  f"{half:.2f} (95% t-interval, {len(diff)} seeds)."]
     (args.out / "summary.md").write_text("\n".join(lines) + "\n")
     (args.out / "run.json").write_text(json.dumps(vars(args), default=str, indent=1))
     print("\n".join(lines))
