@@ -83,7 +83,9 @@ def main() -> None:
         logging.info("seed %d: %d trials in %.0f s", seed, len(table),
                      time.perf_counter() - started)
     trials = pd.concat(frames, ignore_index=True)
-    trials.to_csv(args.out / "trials.csv", index=False)
+    # the training indices of each trial are the same split for every trial: leave them out
+    trials.drop(columns=["user_attrs_train_index"], errors="ignore").to_csv(
+        args.out / "trials.csv", index=False)
     done = trials[trials.state == "COMPLETE"]
     summary = (done.groupby(["params_activation", "params_latent_dim"])
                .agg(mean=("value", "mean"), std=("value", "std"), count=("value", "count"),
