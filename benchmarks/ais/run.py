@@ -276,7 +276,9 @@ def summarise(out: Path, df: pd.DataFrame, ll: pd.DataFrame, seeds: list[int],
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=5, help="number of seeds")
+    parser.add_argument("--start-seed", type=int, default=0,
+                        help="first seed (to add seeds to an earlier run)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--datasets", nargs="+", default=["sines"],
                         choices=["sines", "ring", "digits"])
@@ -285,7 +287,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    run(args.out, list(range(args.seeds)), args.quick, args.datasets, args.model,
+    run(args.out, list(range(args.start_seed, args.start_seed + args.seeds)), args.quick,
+        args.datasets, args.model,
         not args.no_loglik, args.threads)
 
 
