@@ -61,6 +61,13 @@ def discriminator_rejection_sample(model: Any, n: int, *, condition: Any = None,
     """
     n = check_int("n", n, low=1)
     check_float("gamma_percentile", gamma_percentile, low=0.0, high=100.0)
+    model._check_fitted()
+    encoder = model.encoder_.condition_encoder_
+    if (condition is not None and encoder is not None and encoder.kind_ == "categorical"
+            and np.ndim(condition) > 0):
+        raise ValueError("discriminator_rejection_sample draws every sample for one "
+                         "condition: pass a single label (e.g. condition=7) and call it once "
+                         "per class.")
     seq_len = model.spec_.seq_len
     generator = torch.Generator(device=model.device_).manual_seed(
         seed_from(check_random_state(random_state)))

@@ -372,3 +372,17 @@ def test_likelihood_and_samplers_work_on_image_models():
     samples, acceptance = discriminator_rejection_sample(g, 5, burn_in=200, random_state=0)
     assert samples.shape == (5, 1, 8, 8) and 0 < acceptance <= 1
     assert latent_langevin_sample(g, 3, n_steps=3, random_state=0).shape == (3, 1, 8, 8)
+
+
+def test_rejection_sampling_takes_one_label_at_a_time():
+    from seqgan import CGAN
+    from seqgan.ais import discriminator_rejection_sample
+    from seqgan.datasets import load_dataset
+
+    X, y = load_dataset("digits", return_labels=True)
+    c = CGAN(latent_dim=2, base_channels=4, n_iter=1, batch_size=16, random_state=0,
+             verbose=False).fit(X[:64], y[:64])
+    samples, _ = discriminator_rejection_sample(c, 3, condition=7, burn_in=50, random_state=0)
+    assert samples.shape == (3, 1, 8, 8)
+    with pytest.raises(ValueError, match="single label"):
+        discriminator_rejection_sample(c, 3, condition=[7, 7, 7], burn_in=50)
