@@ -132,7 +132,8 @@ class GANEstimator(BaseEstimator):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_"):
+        # abstract bases (``_abstract = True`` in their body) are not models users can load
+        if not cls.__name__.startswith("_") and not cls.__dict__.get("_abstract", False):
             MODEL_REGISTRY[cls.__name__] = cls
 
     # ------------------------------------------------------------------ subclass API

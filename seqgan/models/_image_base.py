@@ -35,6 +35,8 @@ class ImageGANEstimator(GANEstimator):
     Subclasses have ``latent_dim``, ``prior``, ``image_size`` and ``d_norm`` parameters.
     """
 
+    _abstract: ClassVar[bool] = True  # a base, not a model: not registered for load/CLI
+
     _param_rules: ClassVar[dict[str, list]] = {
         "image_size": [Interval(int, 1, None), NONE],
         "latent_dim": [Interval(int, 1, None)],
