@@ -200,7 +200,9 @@ class SequenceEncoder:
         arr = _as_float_array("X", X)
         if arr.ndim != 3:
             hint = (" For one long series, pass a DataFrame (rows = time steps) to cut it into "
-                    "windows, or add a sequence axis with X[None]." if arr.ndim == 2 else "")
+                    "windows, or add a sequence axis with X[None]." if arr.ndim == 2 else
+                    " These look like images (n, channels, height, width): use an image model "
+                    "(DCGAN, CGAN, ImageBiGAN)." if arr.ndim == 4 else "")
             raise ValueError(
                 f"`X` must have shape (n_sequences, seq_len, n_features); got {arr.shape}.{hint}"
             )

@@ -200,3 +200,8 @@ def test_ais_generator_update_on_images(digits):
     g = DCGAN(**{**SMALL, "n_iter": 4, "generator_update": update}).fit(X)
     assert "ais/ess" in g.history_
     assert g.sample(3, from_proposal=True, random_state=0).shape == (3, 1, 8, 8)
+
+
+def test_sequence_models_point_images_to_the_image_models(digits):
+    with pytest.raises(ValueError, match="ImageBiGAN"):
+        seqgan.BiGAN(n_iter=1, verbose=False).fit(digits[0])
