@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -246,16 +247,11 @@ class GANEstimator(BaseEstimator):
             generator = torch.Generator().manual_seed(seed)
             latent = self._draw_latent(spec, real.size, real.real.shape[1], generator)
             latent = tuple(t.to(trainer.device) for t in latent)
-            module = trainer.module
-            was_training = module.training
-            module.eval()
-            try:
-                with torch.no_grad():
-                    fake = self._generate(module, latent, real.condition, real.real.shape[1])
-                    if isinstance(fake, tuple):  # (sequences, static features)
-                        fake = fake[0]
-            finally:
-                module.train(was_training)
+            with evaluating(trainer.module):
+                fake = self._generate(trainer.module, latent, real.condition,
+                                      real.real.shape[1])
+                if isinstance(fake, tuple):  # (sequences, static features)
+                    fake = fake[0]
             if not real.fixed_length:
                 fake = fake * real.mask.unsqueeze(-1)
             return fake, real
@@ -554,6 +550,19 @@ class GANEstimator(BaseEstimator):
         """Alias of ``history_``."""
         self._check_fitted()
         return self.history_
+
+
+@contextmanager
+def evaluating(module: nn.Module) -> Iterator[None]:
+    """Eval mode and no gradients for a look at networks in the middle of training; the
+    training mode is restored afterwards."""
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        module.train(was_training)
 
 
 def _fingerprint(data: Any, encoder: Any) -> str:

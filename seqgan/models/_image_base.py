@@ -21,7 +21,7 @@ from seqgan._validation import (
 from seqgan.data import ImageEncoder
 from seqgan.losses import R1, GradientPenalty, mode_collapse_score
 from seqgan.models._adversarial import prior_latent
-from seqgan.models._base import DataSpec, GANEstimator
+from seqgan.models._base import DataSpec, GANEstimator, evaluating
 from seqgan.training import Trainer
 
 PRIORS = ("normal", "uniform")
@@ -81,9 +81,7 @@ class ImageGANEstimator(GANEstimator):
         module.eval()
         self.module_, self.encoder_, self.spec_, self.device_ = module, encoder, spec, device
         self.image_shape_ = (spec.n_channels, spec.height, spec.width)
-        cond = encoder.condition_encoder_
-        self.condition_classes_ = (list(cond.classes_) if cond is not None
-                                   and cond.kind_ == "categorical" else None)
+        self.condition_classes_ = _label_classes(encoder)
         self.n_features_in_ = int(np.prod(self.image_shape_))
         if trainer is not None:
             self.history_ = trainer.history_frame
@@ -125,9 +123,6 @@ class ImageGANEstimator(GANEstimator):
         return ("symmetric",) if self.prior == "uniform" else ("normal",)
 
     # ------------------------------------------------------------------ sampling
-    def _to_user(self, scaled: list[np.ndarray]) -> np.ndarray:
-        return self.encoder_.inverse_transform(np.concatenate(scaled, axis=0))
-
     def sample(self, n: int, *, condition: Any = None, random_state: Any = None,
                batch_size: int = 1024, from_proposal: bool = False) -> np.ndarray:
         """Generate ``n`` images (n, C, H, W) in the training pixel range and dtype.
@@ -182,7 +177,7 @@ class ImageGANEstimator(GANEstimator):
                 c = None if cond is None else cond[part].to(self.device_)
                 out = self._generate(module, (z[part].to(self.device_),), c, 0)
                 chunks.append(out.float().cpu().numpy())
-        return self._to_user(chunks)
+        return self._values_to_user(np.concatenate(chunks, axis=0))
 
     def _values_to_user(self, values: np.ndarray) -> np.ndarray:
         return self.encoder_.inverse_transform(values)
@@ -197,6 +192,12 @@ class ImageGANEstimator(GANEstimator):
         return torch.as_tensor(self.encoder_.transform(X), device=self.device_)
 
 
+def _label_classes(encoder: Any) -> list[Any] | None:
+    """The class labels of a categorical condition (None otherwise)."""
+    cond = encoder.condition_encoder_
+    return list(cond.classes_) if cond is not None and cond.kind_ == "categorical" else None
+
+
 class _TrainingDecoder:
     """The networks being trained, seen like a fitted image model by the inspection tools:
     ``generate(latent, condition=None)`` in the user's units, ``latent_dim``, ``prior`` and
@@ -205,9 +206,7 @@ class _TrainingDecoder:
     def __init__(self, model: ImageGANEstimator, trainer: Trainer, encoder: Any) -> None:
         self.model, self.trainer, self.encoder = model, trainer, encoder
         self.latent_dim, self.prior = model.latent_dim, model.prior
-        cond = encoder.condition_encoder_
-        self.condition_classes_ = (list(cond.classes_) if cond is not None
-                                   and cond.kind_ == "categorical" else None)
+        self.condition_classes_ = _label_classes(encoder)
 
     def generate(self, latent: Any, *, condition: Any = None) -> np.ndarray:
         z = torch.as_tensor(np.asarray(latent, dtype=np.float32), device=self.trainer.device)
@@ -215,12 +214,6 @@ class _TrainingDecoder:
         if self.encoder.condition_encoder_ is not None:
             cond = torch.as_tensor(self.encoder.condition_encoder_.transform(condition, len(z)),
                                    device=self.trainer.device)
-        module = self.trainer.module
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                out = self.model._generate(module, (z,), cond, 0)
-        finally:
-            module.train(was_training)
+        with evaluating(self.trainer.module):
+            out = self.model._generate(self.trainer.module, (z,), cond, 0)
         return self.encoder.inverse_transform(out.float().cpu().numpy())
