@@ -57,7 +57,9 @@ def _add_model_options(parser: argparse.ArgumentParser, cls: type) -> list[str]:
             group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction,
                                default=param.default, help=f"(default: {param.default})")
         else:
-            group.add_argument(flag, dest=name, type=_parse_value, default=param.default,
+            # SUPPRESS: an option not given stays unset and the model keeps its own default
+            # (argparse would pass a string default through _parse_value: "none" -> None)
+            group.add_argument(flag, dest=name, type=_parse_value, default=argparse.SUPPRESS,
                                metavar="V", help=f"(default: {param.default!r})")
         names.append(name)
     return names
@@ -138,13 +140,14 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     condition = None
     if args.condition is not None:
         condition = [_parse_value(args.condition)] * args.n
-    from seqgan.models._image_base import ImageGANEstimator
+    from seqgan.models._image_base import ImageGANEstimator, LatentVectorGANEstimator
 
     images = isinstance(model, ImageGANEstimator)
-    if images and args.seq_len is not None:
+    points = isinstance(model, LatentVectorGANEstimator) and not images
+    if (images or points) and args.seq_len is not None:
         raise ValueError(f"--seq-len is for sequence models; {type(model).__name__} makes "
-                         "images.")
-    extra = {} if images else {"seq_len": args.seq_len}
+                         f"{'images' if images else 'points'}.")
+    extra = {} if images or points else {"seq_len": args.seq_len}
     result = model.sample(args.n, condition=condition, random_state=args.seed, **extra)
     out = Path(args.output)
     if images:
@@ -158,6 +161,16 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             raise ValueError(f"-o {str(out)!r}: images go to a .npy file (n, channels, height, "
                              "width) or a .png grid.")
         print(f"wrote {args.n} images to {out}")
+        return 0
+    if points:
+        if out.suffix == ".npy":
+            np.save(out, result)
+        elif out.suffix == ".csv":
+            pd.DataFrame(result, columns=[f"x{j}" for j in range(result.shape[1])]).to_csv(
+                out, index=False)
+        else:
+            raise ValueError(f"-o {str(out)!r}: points go to a .npy or .csv file.")
+        print(f"wrote {args.n} points to {out}")
         return 0
     if out.suffix == ".npy":
         if not isinstance(result, np.ndarray):
@@ -363,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "fit":
-            return _cmd_fit(args, {k: getattr(args, k) for k in names})
+            return _cmd_fit(args, {k: getattr(args, k) for k in names if hasattr(args, k)})
         if args.command == "sample":
             return _cmd_sample(args)
         if args.command == "bench":

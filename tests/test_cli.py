@@ -77,3 +77,20 @@ def test_image_models_from_the_command_line(tmp_path, capsys):
     assert main(["sample", str(run), "-n", "2", "--condition", "7", "-o",
                  str(tmp_path / "x.csv")]) != 0
     assert ".png grid" in capsys.readouterr().err
+
+
+def test_points_from_the_command_line(tmp_path, capsys):
+    run = tmp_path / "ring"
+    assert main(["fit", "--model", "mlpgan", "--data", "ring", "--data-option",
+                 "n_samples=64", "--condition-from-labels", "--out", str(run), "--n-iter", "2",
+                 "--hidden-dim", "4", "--batch-size", "16", "--no-verbose", "--device", "cpu",
+                 "--random-state", "0"]) == 0
+    assert main(["sample", str(run), "-n", "5", "--condition", "3", "-o",
+                 str(tmp_path / "p.csv")]) == 0
+    assert list(pd.read_csv(tmp_path / "p.csv").columns) == ["x0", "x1"]
+    assert main(["sample", str(run), "-n", "5", "--condition", "3", "-o",
+                 str(tmp_path / "p.npy")]) == 0
+    assert np.load(tmp_path / "p.npy").shape == (5, 2)
+    assert main(["sample", str(run), "-n", "2", "--seq-len", "4", "-o",
+                 str(tmp_path / "q.npy")]) != 0
+    assert "makes points" in capsys.readouterr().err

@@ -35,8 +35,8 @@ def test_wrong_format_version_is_refused(saved):
 
 def test_unknown_class_is_refused(saved):
     _rewrite_meta(saved, **{"class": "os.system"})
-    known = ("does not know. Known models: BiGAN, CGAN, CRNNGAN, DCGAN, ImageBiGAN, RCGAN, "
-             "TimeGAN")
+    known = ("does not know. Known models: BiGAN, CGAN, CRNNGAN, DCGAN, ImageBiGAN, MLPGAN, "
+             "RCGAN, TimeGAN")
     with pytest.raises(ValueError, match=known):
         seqgan.load(saved)
 

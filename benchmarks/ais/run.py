@@ -9,10 +9,12 @@ Same architecture and budget with and without the wrapper, several seeds, paired
   learned proposal.
 
 Datasets: ``sines`` (TimeGAN's recipe, 2,000 x 24 x 5; discriminative and predictive scores;
-the default) and ``ring`` (8 Gaussians on a circle of radius 2, std 0.05, as sequences of one
-step; modes recovered and share of high-quality samples; ``--datasets ring``). C-RNN-GAN does
-not learn the ring at this budget with or without the update (0 of 8 modes: a one-step LSTM
-discriminator learns slowly). ``digits`` (``--model dcgan --datasets digits``): DCGAN on
+the default); ``ring`` and ``grid`` (``load_dataset("ring")``: 8 Gaussians on a circle of
+radius 2, std 0.05; ``"grid"``: 25 on a 5 x 5 grid; modes covered, share of high-quality
+samples and KL of the mode histogram to uniform, ``seqgan.metrics.mode_coverage``) with
+``--model mlpgan`` (its defaults: 3 x 128 units, latent 2, 5,000 iterations); C-RNN-GAN
+(sequences of one step) does not learn the ring at its budget with or without the update (0 of
+8 modes). ``digits`` (``--model dcgan --datasets digits``): DCGAN on
 scikit-learn's 8 x 8 digits (1,797 images; 1,397 to train, 400 held out), scored by the
 classifier-feature FID, precision and recall against the held-out images (one ImageClassifier
 trained on the training images' labels, the same for every run) and the number of digit
@@ -44,7 +46,7 @@ import torch
 from scipy import stats
 
 import seqgan
-from seqgan import CRNNGAN, DCGAN, TimeGAN
+from seqgan import CRNNGAN, DCGAN, MLPGAN, TimeGAN
 from seqgan.ais import (
     AISUpdate,
     ais_log_likelihood,
@@ -59,41 +61,30 @@ from seqgan.metrics import (
     discriminative_score,
     image_fid,
     image_precision_recall,
+    mode_coverage,
     predictive_score,
 )
 
 logger = logging.getLogger("benchmarks.ais")
 
-RING_MODES = 8
-RING_RADIUS, RING_STD = 2.0, 0.05
+MIXTURE_STD = 0.05
 
 
-def ring(n: int, seed: int) -> np.ndarray:
-    """(n, 1, 2): points of a mixture of 8 Gaussians on a circle."""
-    rng = np.random.default_rng(seed)
-    k = rng.integers(RING_MODES, size=n)
-    angle = 2 * np.pi * k / RING_MODES
-    centres = RING_RADIUS * np.stack([np.cos(angle), np.sin(angle)], 1)
-    return (centres + RING_STD * rng.normal(size=(n, 2)))[:, None, :]
+def mixture(name: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 2) points of the ring or grid of Gaussians, and the mixture's centres."""
+    return load_dataset(name, n_samples=n, std=MIXTURE_STD, return_centres=True,
+                        random_state=seed)
 
 
-def ring_metrics(samples: np.ndarray) -> dict[str, float]:
-    """Modes recovered (a mode with at least 1% of the samples within 3 std) and the share of
-    high-quality samples (within 3 std of some mode), as Srivastava et al. (2017)."""
-    points = samples[:, 0, :]
-    angle = 2 * np.pi * np.arange(RING_MODES) / RING_MODES
-    centres = RING_RADIUS * np.stack([np.cos(angle), np.sin(angle)], 1)
-    dist = np.linalg.norm(points[:, None, :] - centres[None], axis=2)
-    near = dist.min(1) < 3 * RING_STD
-    counts = np.bincount(dist.argmin(1)[near], minlength=RING_MODES)
-    return {"modes": float((counts >= 0.01 * len(points)).sum()),
-            "high_quality": float(near.mean())}
+def mixture_metrics(samples: np.ndarray, centres: np.ndarray) -> dict[str, float]:
+    """Modes covered, high-quality share and mode KL (``mode_coverage``, 3 std)."""
+    return mode_coverage(samples.reshape(len(samples), -1), centres, MIXTURE_STD)
 
 
 def paired(df: pd.DataFrame, metric: str, variant: str) -> tuple[float, float, float]:
     """Mean over seeds of ``variant``, and the mean and 95% half-width of its paired
     difference to the baseline."""
-    table = df.pivot_table(index="seed", columns="variant", values=metric)
+    table = df.pivot_table(index="seed", columns="variant", values=metric, dropna=False)
     diff = (table[variant] - table["baseline"]).dropna()
     n = len(diff)
     half = (float(stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / math.sqrt(n))
@@ -105,19 +96,27 @@ def run(out: Path, seeds: list[int], quick: bool, datasets: list[str],
         model_name: str = "crnngan", loglik: bool = True, threads: int = 1) -> None:
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(threads)
-    model_cls = {"crnngan": CRNNGAN, "timegan": TimeGAN, "dcgan": DCGAN}[model_name]
+    model_cls = {"crnngan": CRNNGAN, "timegan": TimeGAN, "dcgan": DCGAN,
+                 "mlpgan": MLPGAN}[model_name]
     if (model_name == "dcgan") != (datasets == ["digits"]):
         raise SystemExit("--model dcgan goes with --datasets digits (and only it).")
+    points = {"ring", "grid"}
+    if (model_name == "mlpgan") != bool(points & set(datasets)) or (
+            model_name == "mlpgan" and not points >= set(datasets)):
+        raise SystemExit("--model mlpgan goes with --datasets ring/grid (and only them).")
     rows: list[dict] = []
     ll_rows: list[dict] = []
     ais = AISUpdate() if not quick else AISUpdate(every=5, n_temperatures=5, n_particles=64)
     budgets = {
         "ring": {"hidden_dim": 32, "num_layers": 1, "feed_previous": False,
                  "n_iter": 40 if quick else 1500, "batch_size": 128},
+        "grid": {},
         "sines": {"hidden_dim": 32, "n_iter": 20 if quick else 600},
         "digits": {"latent_dim": 8, "base_channels": 32, "batch_size": 64,
                    "n_iter": 20 if quick else 1000},
     }
+    if model_name == "mlpgan":  # the model's defaults
+        budgets = {name: {"n_iter": 40} if quick else {} for name in budgets}
     if model_name == "timegan":  # the reference architecture, a short budget
         steps = 10 if quick else 500
         budgets = {name: {"n_iter_autoencoder": steps, "n_iter_supervisor": steps,
@@ -149,12 +148,14 @@ def run(out: Path, seeds: list[int], quick: bool, datasets: list[str],
             if dataset == "digits":
                 X, X_test = digits_train, digits_test[:100]
                 score = digit_scores
-            elif dataset == "ring":
-                X = ring(500 if quick else 2000, seed)
-                X_test = ring(200, 1000 + seed)
+            elif dataset in ("ring", "grid"):
+                X, centres = mixture(dataset, 500 if quick else 2000, seed)
+                X_test = mixture(dataset, 200, 1000 + seed)[0]
+                if model_name != "mlpgan":  # sequences of one step
+                    X, X_test = X[:, None, :], X_test[:, None, :]
 
-                def score(samples, X=X):
-                    return ring_metrics(samples)
+                def score(samples, centres=centres):
+                    return mixture_metrics(samples, centres)
             else:
                 X = load_dataset("sines", n_samples=200 if quick else 2000, seq_len=24,
                                  n_features=5, random_state=seed)
@@ -200,7 +201,8 @@ def run(out: Path, seeds: list[int], quick: bool, datasets: list[str],
             if not loglik:
                 continue
             if dataset not in sigma2:
-                X_val = (ring(100, 2000) if dataset == "ring" else digits_test[-30:]
+                X_val = (mixture(dataset, 100, 2000)[0].reshape((100, *X.shape[1:]))
+                         if dataset in ("ring", "grid") else digits_test[-30:]
                          if dataset == "digits" else load_dataset(
                              "sines", n_samples=30, seq_len=24, n_features=5,
                              random_state=2000))
@@ -235,10 +237,12 @@ def summarise(out: Path, df: pd.DataFrame, ll: pd.DataFrame, seeds: list[int],
              "better direction.", ""]
     if quick:
         lines += ["**Quick run: budgets too small for the numbers to mean anything.**", ""]
-    better = {"modes": "higher", "high_quality": "higher", "discriminative": "lower",
+    better = {"modes": "higher", "high_quality": "higher", "kl": "lower",
+              "discriminative": "lower",
               "predictive": "lower", "fid": "lower", "precision": "higher",
               "recall": "higher", "classes": "higher"}
-    for dataset, metrics in (("ring", ["modes", "high_quality"]),
+    for dataset, metrics in (("ring", ["modes", "high_quality", "kl"]),
+                             ("grid", ["modes", "high_quality", "kl"]),
                              ("sines", ["discriminative", "predictive"]),
                              ("digits", ["fid", "precision", "recall", "classes"])):
         part = df[df.dataset == dataset]
@@ -281,8 +285,9 @@ def main() -> None:
                         help="first seed (to add seeds to an earlier run)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--datasets", nargs="+", default=["sines"],
-                        choices=["sines", "ring", "digits"])
-    parser.add_argument("--model", default="crnngan", choices=["crnngan", "timegan", "dcgan"])
+                        choices=["sines", "ring", "grid", "digits"])
+    parser.add_argument("--model", default="crnngan",
+                        choices=["crnngan", "timegan", "dcgan", "mlpgan"])
     parser.add_argument("--no-loglik", action="store_true", help="skip the AIS likelihoods")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()

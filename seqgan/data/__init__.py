@@ -4,8 +4,8 @@ back to the user's container type."""
 from seqgan.data._condition import ConditionEncoder
 from seqgan.data._container import SequenceData
 from seqgan.data._encoder import SequenceEncoder, check_finite
-from seqgan.data._images import ImageData, ImageEncoder, as_images
+from seqgan.data._images import ImageData, ImageEncoder, VectorEncoder, as_images, as_vectors
 from seqgan.data._scaling import FeatureScaler
 
 __all__ = ["ConditionEncoder", "FeatureScaler", "ImageData", "ImageEncoder", "SequenceData",
-           "SequenceEncoder", "as_images", "check_finite"]
+           "SequenceEncoder", "VectorEncoder", "as_images", "as_vectors", "check_finite"]

@@ -1,4 +1,5 @@
-"""Images for the image GANs: validation, per-channel scaling to [-1, 1] and back."""
+"""Images and vectors for the latent-vector GANs (image GANs, MLPGAN): validation, per-channel
+(per-column) scaling to [-1, 1] and back."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ _EPS = 1e-7
 
 @dataclass
 class ImageData:
-    """Scaled images with an optional per-image condition (what the Trainer batches).
+    """Scaled images (or vectors) with an optional per-sample condition (what the Trainer
+    batches).
 
     Attributes
     ----------
-    values : ndarray (n_images, channels, height, width), float32 in [-1, 1]
+    values : ndarray (n_images, channels, height, width) or (n_points, n_features), float32 in
+        [-1, 1]
     condition : ndarray (n_images, condition_dim), float32, or None
     """
 
@@ -59,6 +62,29 @@ def as_images(name: str, X: Any, owner: str = "model") -> np.ndarray:
     return arr
 
 
+def as_vectors(name: str, X: Any, owner: str = "model") -> np.ndarray:
+    """``X`` (n_points, n_features) (array, DataFrame or tensor) as a float64 array, checked."""
+    if hasattr(X, "detach"):  # torch tensor
+        X = X.detach().cpu().numpy()
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:
+        raise TypeError(f"`{name}` could not be read as a numeric array: {exc}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"`{name}` must hold numbers; got dtype {arr.dtype}.")
+    if arr.ndim != 2:
+        hint = (" Use X.reshape(-1, 1) for one feature." if arr.ndim == 1 else
+                " Sequences go to the sequence models (TimeGAN, RCGAN, ...), images to DCGAN."
+                if arr.ndim > 2 else "")
+        raise ValueError(f"{owner} takes points shaped (n_points, n_features); `{name}` has "
+                         f"shape {arr.shape}.{hint}")
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"`{name}` is empty: shape {arr.shape}.")
+    arr = arr.astype(np.float64)
+    check_finite(name, arr, "Points must not contain missing values.")
+    return arr
+
+
 class ImageEncoder:
     """Per-channel min-max scaling of images to [-1, 1] (the range of a tanh generator), the
     condition encoding, and the way back to the user's pixel range and dtype.
@@ -74,15 +100,16 @@ class ImageEncoder:
         self.owner = owner
 
     def fit_transform(self, X: Any, condition: Any = None) -> ImageData:
-        arr = as_images("X", X, self.owner)
+        arr = self._read(X)
         if arr.shape[0] < 2:
-            raise ValueError(f"{self.owner} needs at least 2 training images; got "
+            raise ValueError(f"{self.owner} needs at least 2 training {self._noun}; got "
                              f"{arr.shape[0]}.")
         self.dtype_ = str(np.asarray(X).dtype) if not hasattr(X, "detach") else "float32"
         self.shape_ = [int(s) for s in arr.shape[1:]]
         if self.scaling == "minmax":
-            self.low_ = arr.min(axis=(0, 2, 3)).tolist()
-            self.high_ = arr.max(axis=(0, 2, 3)).tolist()
+            axes = tuple(i for i in range(arr.ndim) if i != 1)  # all but channels
+            self.low_ = arr.min(axis=axes).tolist()
+            self.high_ = arr.max(axis=axes).tolist()
         else:
             self.low_, self.high_ = [-1.0] * arr.shape[1], [1.0] * arr.shape[1]
         self.condition_encoder_ = None
@@ -94,14 +121,19 @@ class ImageEncoder:
 
     def transform(self, X: Any) -> np.ndarray:
         """Images in the fitted layout -> scaled float32 (n, C, H, W)."""
-        arr = as_images("X", X, self.owner)
+        arr = self._read(X)
         if list(arr.shape[1:]) != self.shape_:
-            raise ValueError(f"`X` has images of shape {tuple(arr.shape[1:])}; this "
+            raise ValueError(f"`X` has {self._noun} of shape {tuple(arr.shape[1:])}; this "
                              f"{self.owner} was fitted on {tuple(self.shape_)}.")
         return self._scale(arr)
 
+    _noun = "images"
+
+    def _read(self, X: Any) -> np.ndarray:
+        return as_images("X", X, self.owner)
+
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        view = (1, -1, 1, 1)
+        view = (1, -1) + (1,) * (len(self.shape_) - 1)
         return (np.asarray(self.low_).reshape(view),
                 np.asarray(self.high_).reshape(view))
 
@@ -127,7 +159,7 @@ class ImageEncoder:
         return 0 if self.condition_encoder_ is None else self.condition_encoder_.dim_
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "images", "scaling": self.scaling, "dtype": self.dtype_,
+        return {"type": self._noun, "scaling": self.scaling, "dtype": self.dtype_,
                 "shape": self.shape_, "low": self.low_, "high": self.high_,
                 "condition": (None if self.condition_encoder_ is None
                               else self.condition_encoder_.to_dict())}
@@ -140,3 +172,13 @@ class ImageEncoder:
         enc.condition_encoder_ = (None if state["condition"] is None
                                   else ConditionEncoder.from_dict(state["condition"]))
         return enc
+
+
+class VectorEncoder(ImageEncoder):
+    """Per-column min-max scaling of points (n_points, n_features) to [-1, 1], the condition
+    encoding, and the way back (the encoder of :class:`seqgan.MLPGAN`)."""
+
+    _noun = "points"
+
+    def _read(self, X: Any) -> np.ndarray:
+        return as_vectors("X", X, self.owner)

@@ -6,6 +6,7 @@
 from seqgan.datasets import (  # noqa: F401  (register the loaders)
     _bundled,
     _ecg,
+    _mixtures,
     _mnist,
     _sines,
     _timegan_files,

@@ -9,7 +9,8 @@
 - usefulness and privacy: :func:`tstr_score`, :func:`distance_to_closest_record`,
   :func:`membership_inference_score`;
 - images: classifier-feature :func:`image_fid` and :func:`image_precision_recall` with a
-  small CNN (:class:`ImageClassifier`) trained on the real labelled images (not Inception-FID).
+  small CNN (:class:`ImageClassifier`) trained on the real labelled images (not Inception-FID);
+- points from a known mixture (rings, grids): :func:`mode_coverage`.
 
 See ``docs/metrics.md``.
 """
@@ -35,6 +36,7 @@ from seqgan.metrics._image_features import (
     image_fid,
     image_precision_recall,
 )
+from seqgan.metrics._modes import mode_coverage
 from seqgan.metrics._result import MetricResult
 from seqgan.metrics._timegan_protocol import discriminative_score, predictive_score
 from seqgan.metrics._ts2vec import TS2Vec, hierarchical_contrastive_loss
@@ -58,6 +60,7 @@ __all__ = [
     "mdd",
     "membership_inference_score",
     "mmd",
+    "mode_coverage",
     "predictive_score",
     "skewness_difference",
     "tstr_score",

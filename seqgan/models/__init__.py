@@ -5,6 +5,7 @@ from seqgan.models.bigan import BiGAN
 from seqgan.models.crnngan import CRNNGAN
 from seqgan.models.dcgan import CGAN, DCGAN
 from seqgan.models.image_bigan import ImageBiGAN
+from seqgan.models.mlpgan import MLPGAN
 from seqgan.models.rcgan import RCGAN
 from seqgan.models.timegan import TimeGAN
 
@@ -12,6 +13,7 @@ __all__ = [
     "CGAN",
     "CRNNGAN",
     "DCGAN",
+    "MLPGAN",
     "RCGAN",
     "BiGAN",
     "DataSpec",

@@ -1,5 +1,6 @@
-"""What the image GANs share on top of every model's estimator: images in and out (no lengths,
-no static features), latent vectors from a prior, and generation from given latents."""
+"""What the image GANs and the point GAN share on top of every model's estimator: one array per
+sample in and out (no lengths, no static features), latent vectors from a prior, and generation
+from given latents."""
 
 from __future__ import annotations
 
@@ -20,25 +21,27 @@ from seqgan._validation import (
 )
 from seqgan.data import ImageEncoder
 from seqgan.losses import R1, GradientPenalty, mode_collapse_score
-from seqgan.models._adversarial import prior_latent
+from seqgan.models._adversarial import Adversary, prior_latent
 from seqgan.models._base import DataSpec, GANEstimator, evaluating
-from seqgan.training import Trainer
+from seqgan.training import Batch, Phase, Trainer, Update
 
 PRIORS = ("normal", "uniform")
 D_NORMS = ("auto", "batch", "layer", "none")
 
 
-class ImageGANEstimator(GANEstimator):
-    """Base of the image models: ``fit(X)`` with X (n, C, H, W) or (n, H, W), ``sample(n)``
-    returning images in the training pixel range and dtype, ``generate(z)`` from given latents.
+class LatentVectorGANEstimator(GANEstimator):
+    """Base of the models whose samples are single arrays made from one latent vector (image
+    GANs, :class:`seqgan.MLPGAN` for points): ``fit(X)``, ``sample(n)`` in the training range
+    and dtype, ``generate(z)`` from given latents. No lengths, no static features.
 
-    Subclasses have ``latent_dim``, ``prior``, ``image_size`` and ``d_norm`` parameters.
+    Subclasses have ``latent_dim``, ``prior``, ``d_norm`` and ``scaling`` parameters and say
+    which encoder reads their data (``_encoder_class``).
     """
 
     _abstract: ClassVar[bool] = True  # a base, not a model: not registered for load/CLI
+    _encoder_class: ClassVar[type[ImageEncoder]] = ImageEncoder
 
     _param_rules: ClassVar[dict[str, list]] = {
-        "image_size": [Interval(int, 1, None), NONE],
         "latent_dim": [Interval(int, 1, None)],
         "prior": [Options(PRIORS)],
         "d_norm": [Options(D_NORMS)],
@@ -50,39 +53,31 @@ class ImageGANEstimator(GANEstimator):
                               id_column: str | None, time_column: str | None,
                               categorical: Sequence[str] | None, stride: int
                               ) -> tuple[ImageEncoder, Any, DataSpec]:
-        name = type(self).__name__
+        name, noun = type(self).__name__, self._encoder_class._noun
         for arg, value in (("id_column", id_column), ("time_column", time_column),
                            ("categorical", categorical)):
             if value is not None:
-                raise ValueError(f"{name} trains on images; `{arg}` is for sequence data.")
+                raise ValueError(f"{name} trains on {noun}; `{arg}` is for sequence data.")
         if stride != 1:
-            raise ValueError(f"{name} trains on images; `stride` is for sequence data.")
-        if self.supports_condition and condition is None:
-            raise ValueError(f"{name} is conditional: pass one label (or vector) per image as "
-                             "`condition` (or `y`), e.g. fit(X, y). For unconditional images "
-                             "use DCGAN.")
-        encoder = ImageEncoder(scaling=self.scaling, owner=name)
+            raise ValueError(f"{name} trains on {noun}; `stride` is for sequence data.")
+        encoder = self._encoder_class(scaling=self.scaling, owner=name)
         data = encoder.fit_transform(X, condition=condition)
-        channels, height, width = data.values.shape[1:]
-        size = getattr(self, "image_size", None)
-        if size is not None and (height, width) != (size, size):
-            raise ValueError(f"{name}(image_size={size}) got images of {height} x {width} "
-                             f"pixels; pass image_size={height if height == width else None} "
-                             "(None: the size of the data).")
-        spec = DataSpec(channels, 0, encoder.condition_dim_, 0, height, width)
-        return encoder, data, spec
+        return encoder, data, self._data_spec(data.values.shape[1:], encoder)
+
+    def _data_spec(self, shape: tuple[int, ...], encoder: ImageEncoder) -> DataSpec:
+        """The DataSpec of training samples of ``shape`` (without the batch axis)."""
+        return DataSpec(shape[0], 0, encoder.condition_dim_, 0)
 
     @classmethod
     def _encoder_from_dict(cls, state: dict[str, Any]) -> ImageEncoder:
-        return ImageEncoder.from_dict(state, owner=cls.__name__)
+        return cls._encoder_class.from_dict(state, owner=cls.__name__)
 
     def _set_fitted(self, module: nn.Module, encoder: Any, spec: DataSpec,
                     device: torch.device, trainer: Trainer | None) -> None:
         module.eval()
         self.module_, self.encoder_, self.spec_, self.device_ = module, encoder, spec, device
-        self.image_shape_ = (spec.n_channels, spec.height, spec.width)
         self.condition_classes_ = _label_classes(encoder)
-        self.n_features_in_ = int(np.prod(self.image_shape_))
+        self.n_features_in_ = int(np.prod(encoder.shape_))
         if trainer is not None:
             self.history_ = trainer.history_frame
             self.stopped_early_ = trainer.stopped_early
@@ -92,8 +87,8 @@ class ImageGANEstimator(GANEstimator):
 
     @staticmethod
     def _diversity(trainer: Trainer) -> float:
-        """Mode-collapse score of 64 fixed-noise images against 64 fixed real images, each
-        image one vector."""
+        """Mode-collapse score of 64 fixed-noise samples against 64 fixed real ones, each
+        sample flattened to one vector."""
         fake, real = trainer.sampler(64)
         if real.size < 2:
             return float("nan")
@@ -122,20 +117,76 @@ class ImageGANEstimator(GANEstimator):
     def _latent_kinds(self, spec):
         return ("symmetric",) if self.prior == "uniform" else ("normal",)
 
+    # ------------------------------------------------------------------ training
+    # The default recipe: one generator G(z[, c]) and one discriminator D(x[, c]) ->
+    # (logits, features), in module["generator"] / module["discriminator"].
+    def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
+        return {
+            "generator": self._optimizer("g", module["generator"].parameters(), self.lr_g),
+            "discriminator": self._optimizer("d", module["discriminator"].parameters(),
+                                             self.lr_d),
+        }
+
+    def _generate(self, module, latent, condition, seq_len):
+        return module["generator"](latent[0], condition)
+
+    def _latent_logits(self, module, latent, condition, seq_len):
+        return module["discriminator"](module["generator"](latent[0], condition), condition)[0]
+
+    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
+        generator, discriminator = module["generator"], module["discriminator"]
+        device = next(module.parameters()).device
+
+        def fake_images(batch: Batch, for_generator: bool = False) -> torch.Tensor:
+            def draw() -> tuple[torch.Tensor, ...]:
+                return self._draw_latent(spec, batch.size, 0, device=device)
+            latent = adversary.generator_latent(batch.size, draw) if for_generator else draw()
+            return generator(latent[0], batch.condition)
+
+        def critic(x: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
+            return discriminator(x, condition)[0]
+
+        def discriminator_loss(batch: Batch) -> dict[str, Any]:
+            with torch.no_grad():
+                fake = fake_images(batch)
+            out = adversary.discriminator_loss(critic(batch.real, batch.condition),
+                                               critic(fake, batch.condition))
+            if batch.condition is None:
+                return adversary.add_penalties(out, lambda x: critic(x, None), batch.real, fake)
+            return adversary.add_penalties(out, critic, (batch.real, batch.condition),
+                                           (fake, batch.condition))
+
+        def generator_loss(batch: Batch) -> dict[str, Any]:
+            fake_logits = critic(fake_images(batch, for_generator=True), batch.condition)
+            real_logits = None
+            if adversary.relativistic:
+                with torch.no_grad():
+                    real_logits = critic(batch.real, batch.condition)
+            weights = adversary.generator_weights(fake_logits)
+            return {"loss": adversary.generator_loss(fake_logits, real_logits, weights=weights)}
+
+        return [Phase("adversarial", self.n_iter, [
+            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
+                   after_step=adversary.after_discriminator_step(discriminator)),
+            Update("generator", "generator", generator_loss, steps=self.g_steps),
+        ])]
+
     # ------------------------------------------------------------------ sampling
     def sample(self, n: int, *, condition: Any = None, random_state: Any = None,
                batch_size: int = 1024, from_proposal: bool = False) -> np.ndarray:
-        """Generate ``n`` images (n, C, H, W) in the training pixel range and dtype.
+        """Generate ``n`` samples, shaped like the training samples (images (n, C, H, W),
+        points (n, d)), in the training range and dtype.
 
         Parameters
         ----------
         n : int
         condition : array-like (n,) or (n, c), optional
-            For conditional models: the class (or vector) of each image; one label is repeated.
+            For conditional models: the class (or vector) of each sample; one label is
+            repeated.
         random_state : int, numpy Generator or None
             Same seed, same images (on the same machine and device).
         batch_size : int
-            Images generated per forward pass.
+            Samples generated per forward pass.
         from_proposal : bool
             For models trained with ``generator_update=AISUpdate(...)``: latents from the
             learned proposal instead of the prior.
@@ -152,8 +203,8 @@ class ImageGANEstimator(GANEstimator):
 
     def generate(self, latent: Any, *, condition: Any = None,
                  batch_size: int = 1024) -> np.ndarray:
-        """Images G(z) of given latent vectors ``latent`` (n, latent_dim), in the training
-        pixel range: for latent-space maps, interpolations and inspection."""
+        """Samples G(z) of given latent vectors ``latent`` (n, latent_dim), in the training
+        range: for latent-space maps, interpolations and inspection."""
         self._check_fitted()
         z = torch.as_tensor(np.asarray(latent, dtype=np.float32))
         if z.ndim == 1:
@@ -187,9 +238,44 @@ class ImageGANEstimator(GANEstimator):
         return x, torch.ones_like(x)
 
     def _scaled_images(self, X: Any) -> torch.Tensor:
-        """User images -> scaled tensor on the model's device."""
+        """User samples -> scaled tensor on the model's device."""
         self._check_fitted()
         return torch.as_tensor(self.encoder_.transform(X), device=self.device_)
+
+
+class ImageGANEstimator(LatentVectorGANEstimator):
+    """Base of the image models: ``fit(X)`` with X (n, C, H, W) or (n, H, W), ``sample(n)``
+    returning images in the training pixel range and dtype, ``generate(z)`` from given latents.
+
+    Subclasses have ``latent_dim``, ``prior``, ``image_size`` and ``d_norm`` parameters.
+    """
+
+    _abstract: ClassVar[bool] = True
+    _param_rules: ClassVar[dict[str, list]] = {
+        "image_size": [Interval(int, 1, None), NONE],
+    }
+
+    def _encode_training_data(self, X: Any, **kwargs: Any) -> tuple[ImageEncoder, Any, DataSpec]:
+        if self.supports_condition and kwargs.get("condition") is None:
+            raise ValueError(f"{type(self).__name__} is conditional: pass one label (or vector) "
+                             "per image as `condition` (or `y`), e.g. fit(X, y). For "
+                             "unconditional images use DCGAN.")
+        return super()._encode_training_data(X, **kwargs)
+
+    def _data_spec(self, shape: tuple[int, ...], encoder: ImageEncoder) -> DataSpec:
+        channels, height, width = shape
+        size = getattr(self, "image_size", None)
+        if size is not None and (height, width) != (size, size):
+            raise ValueError(f"{type(self).__name__}(image_size={size}) got images of {height} x "
+                             f"{width} pixels; pass image_size="
+                             f"{height if height == width else None} (None: the size of the "
+                             "data).")
+        return DataSpec(channels, 0, encoder.condition_dim_, 0, height, width)
+
+    def _set_fitted(self, module: nn.Module, encoder: Any, spec: DataSpec,
+                    device: torch.device, trainer: Trainer | None) -> None:
+        super()._set_fitted(module, encoder, spec, device, trainer)
+        self.image_shape_ = (spec.n_channels, spec.height, spec.width)
 
 
 def _label_classes(encoder: Any) -> list[Any] | None:
@@ -203,7 +289,7 @@ class _TrainingDecoder:
     ``generate(latent, condition=None)`` in the user's units, ``latent_dim``, ``prior`` and
     ``condition_classes_``."""
 
-    def __init__(self, model: ImageGANEstimator, trainer: Trainer, encoder: Any) -> None:
+    def __init__(self, model: LatentVectorGANEstimator, trainer: Trainer, encoder: Any) -> None:
         self.model, self.trainer, self.encoder = model, trainer, encoder
         self.latent_dim, self.prior = model.latent_dim, model.prior
         self.condition_classes_ = _label_classes(encoder)

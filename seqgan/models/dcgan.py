@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import torch
 from torch import nn
 
 from seqgan._validation import Interval, Options
 from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
-from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec
 from seqgan.models._image_base import ImageGANEstimator
 from seqgan.nn import ACTIVATIONS
 from seqgan.nn._conv import ConvDiscriminator, ConvGenerator
-from seqgan.training import Batch, Phase, Update
 
 
 class DCGAN(ImageGANEstimator):
@@ -161,57 +158,6 @@ lr_schedule, balance, ema, diagnostics_every, generator_update
                                                norm=self._d_norm(),
                                                condition_dim=spec.condition_dim),
         })
-
-    def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
-        return {
-            "generator": self._optimizer("g", module["generator"].parameters(), self.lr_g),
-            "discriminator": self._optimizer("d", module["discriminator"].parameters(),
-                                             self.lr_d),
-        }
-
-    def _generate(self, module, latent, condition, seq_len):
-        return module["generator"](latent[0], condition)
-
-    def _latent_logits(self, module, latent, condition, seq_len):
-        return module["discriminator"](module["generator"](latent[0], condition), condition)[0]
-
-    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
-        generator, discriminator = module["generator"], module["discriminator"]
-        device = next(module.parameters()).device
-
-        def fake_images(batch: Batch, for_generator: bool = False) -> torch.Tensor:
-            def draw() -> tuple[torch.Tensor, ...]:
-                return self._draw_latent(spec, batch.size, 0, device=device)
-            latent = adversary.generator_latent(batch.size, draw) if for_generator else draw()
-            return generator(latent[0], batch.condition)
-
-        def critic(x: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
-            return discriminator(x, condition)[0]
-
-        def discriminator_loss(batch: Batch) -> dict[str, Any]:
-            with torch.no_grad():
-                fake = fake_images(batch)
-            out = adversary.discriminator_loss(critic(batch.real, batch.condition),
-                                               critic(fake, batch.condition))
-            if batch.condition is None:
-                return adversary.add_penalties(out, lambda x: critic(x, None), batch.real, fake)
-            return adversary.add_penalties(out, critic, (batch.real, batch.condition),
-                                           (fake, batch.condition))
-
-        def generator_loss(batch: Batch) -> dict[str, Any]:
-            fake_logits = critic(fake_images(batch, for_generator=True), batch.condition)
-            real_logits = None
-            if adversary.relativistic:
-                with torch.no_grad():
-                    real_logits = critic(batch.real, batch.condition)
-            weights = adversary.generator_weights(fake_logits)
-            return {"loss": adversary.generator_loss(fake_logits, real_logits, weights=weights)}
-
-        return [Phase("adversarial", self.n_iter, [
-            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
-                   after_step=adversary.after_discriminator_step(discriminator)),
-            Update("generator", "generator", generator_loss, steps=self.g_steps),
-        ])]
 
 
 class CGAN(DCGAN):
