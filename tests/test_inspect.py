@@ -81,6 +81,21 @@ def test_snapshots_of_sequences(tmp_path):
             X, callbacks=[Snapshots(tmp_path, latent_map={"classifier": object()})])
 
 
+def test_snapshots_of_points_and_their_latent_map(tmp_path):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from seqgan import MLPGAN
+
+    X, y = load_dataset("ring", n_samples=128, n_modes=4, return_labels=True, random_state=0)
+    knn = KNeighborsClassifier(1).fit(X, y)
+    snaps = Snapshots(tmp_path, every=2, n=32, latent_map={"classifier": knn, "resolution": 8})
+    MLPGAN(hidden_dim=8, n_iter=4, batch_size=32, random_state=0, verbose=False).fit(
+        X, callbacks=[snaps])
+    assert len(snaps.frames_) == 3 and all(nonempty_png(p) for p in snaps.frames_)
+    assert nonempty_png(tmp_path / "latent_map_000004.png")
+    assert (tmp_path / "training.gif").stat().st_size > 1000
+
+
 def test_classifier_probe_logs_accuracy_and_catches_a_bad_generator(digits):
     X = digits[0][:512]
     probe = ClassifierProbe(every=2, n=128, n_final=300)

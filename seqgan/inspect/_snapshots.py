@@ -33,6 +33,27 @@ def _plot_series(fake: np.ndarray, title: str, path: Path, features: int = 3) ->
     return _finish(fig, path)
 
 
+def _plot_points(fake: np.ndarray, real: np.ndarray, title: str, path: Path) -> Figure:
+    """Fixed-noise points (n, d) over real points (grey): the first two features, axes fixed
+    by the real points so that frames line up in the GIF."""
+    fake = fake.reshape(len(fake), -1)
+    real = real.reshape(len(real), -1)
+    if fake.shape[1] == 1:  # one feature: against the sample index
+        fake = np.column_stack([np.arange(len(fake)), fake[:, 0]])
+        real = np.column_stack([np.arange(len(real)), real[:, 0]])
+    fig = Figure(figsize=(4, 4))
+    ax = fig.subplots()
+    ax.scatter(real[:, 0], real[:, 1], s=4, c="0.75", label="real")
+    ax.scatter(fake[:, 0], fake[:, 1], s=6, c="tab:red", alpha=0.7, label="generated")
+    low, high = real[:, :2].min(0), real[:, :2].max(0)
+    pad = 0.25 * (high - low) + 1e-6
+    ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
+    ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
+    ax.set_title(title, fontsize=9)
+    ax.legend(loc="upper right", fontsize=7)
+    return _finish(fig, path)
+
+
 def make_gif(frames: Sequence[str | Path], path: str | Path, *, duration: float = 0.4,
              loop: int = 0, width: int | None = None) -> Path:
     """Assemble PNG ``frames`` (in order) into an animated GIF at ``path``; every frame is
@@ -64,7 +85,8 @@ class Snapshots(Callback):
     """Every ``every`` iterations of the adversarial phase, save what the generator makes of
     one fixed noise batch (and, optionally, a latent class map), then an animated GIF.
 
-    Images become a grid, sequences a plot of ``n`` series (scaled values). Frames are
+    Images become a grid, sequences a plot of ``n`` series, points (MLPGAN) a scatter over
+    real points (scaled values). Frames are
     ``snapshot_<iteration>.png`` in ``directory``; at the end they are assembled into
     ``training.gif`` (and ``latent_map.gif`` for the maps). The noise is the same at every
     snapshot (``seed``) and drawn apart from the training random stream, so snapshots do not
@@ -129,12 +151,14 @@ class Snapshots(Callback):
 
     def snapshot(self, trainer: Any, iteration: int) -> Path:
         """Write the frame of ``iteration`` now; return its path."""
-        fake, _ = trainer.sampler(self.n, seed=self.seed)
+        fake, real = trainer.sampler(self.n, seed=self.seed)
         fake = fake.float().cpu().numpy()
         path = self.directory / f"snapshot_{iteration:06d}.png"
         title = f"iteration {iteration}"
         if fake.ndim == 4:
             plot_images(fake, title=title, path=path)
+        elif fake.ndim == 2:
+            _plot_points(fake, real.real.float().cpu().numpy(), title, path)
         else:
             _plot_series(fake, title, path)
         self.frames_.append(path)
