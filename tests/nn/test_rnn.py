@@ -6,12 +6,14 @@ import torch
 from seqgan.nn import RNNStack, fused_gru
 
 
-@pytest.mark.parametrize("layers", [1, 3])
-def test_fused_gru_matches_torch_gru_values_and_gradients(layers):
+@pytest.mark.parametrize("layers", [1, 2, 3])
+@pytest.mark.parametrize("input_dim", [5, 7])  # 7: the hidden size
+@pytest.mark.parametrize("steps", [9, 2, 1])  # 2, 1: fewer steps than layers
+def test_fused_gru_matches_torch_gru_values_and_gradients(layers, input_dim, steps):
     torch.manual_seed(0)
-    gru = torch.nn.GRU(5, 7, layers, batch_first=True).double()
-    x = torch.randn(4, 9, 5, dtype=torch.float64, requires_grad=True)
-    weights = torch.randn(4, 9, 7, dtype=torch.float64)
+    gru = torch.nn.GRU(input_dim, 7, layers, batch_first=True).double()
+    x = torch.randn(4, steps, input_dim, dtype=torch.float64, requires_grad=True)
+    weights = torch.randn(4, steps, 7, dtype=torch.float64)
     expected = gru(x)[0]
     grads_expected = torch.autograd.grad((expected * weights).sum(), [x, *gru.parameters()])
     out = fused_gru(gru, x)
@@ -19,7 +21,27 @@ def test_fused_gru_matches_torch_gru_values_and_gradients(layers):
     torch.testing.assert_close(out, expected, rtol=0, atol=1e-12)
     for got, want in zip(grads, grads_expected, strict=True):
         torch.testing.assert_close(got, want, rtol=0, atol=1e-12)
-    assert torch.autograd.gradcheck(lambda inp: fused_gru(gru, inp), (x,))
+    if steps > layers:  # (slow; the short cases are covered by the comparison above)
+        assert torch.autograd.gradcheck(lambda inp: fused_gru(gru, inp), (x,))
+
+
+def test_fused_gru_float32_and_partial_gradients():
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(6, 24, 3, batch_first=True)
+    x = torch.randn(32, 24, 6)  # no gradient for the input
+    gru.weight_hh_l1.requires_grad_(False)
+    gru.bias_ih_l2.requires_grad_(False)
+    params = [p for p in gru.parameters() if p.requires_grad]
+    expected = gru(x)[0]
+    grads_expected = torch.autograd.grad(expected.square().sum(), params)
+    out = fused_gru(gru, x)
+    grads = torch.autograd.grad(out.square().sum(), params)
+    torch.testing.assert_close(out, expected, rtol=0, atol=1e-5)
+    for got, want in zip(grads, grads_expected, strict=True):
+        torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4)
+    with torch.no_grad():  # (the forward alone, in reused scratch memory)
+        torch.testing.assert_close(fused_gru(gru, x), expected, rtol=0, atol=1e-5)
+        torch.testing.assert_close(fused_gru(gru, x[:8]), expected[:8], rtol=0, atol=1e-5)
 
 
 def test_rnn_stack_uses_packing_for_variable_lengths():
