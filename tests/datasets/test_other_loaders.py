@@ -16,7 +16,7 @@ def test_every_dataset_is_listed_with_its_kind():
     kinds = {d.name: d.kind for d in list_datasets()}
     assert kinds == {"sines": "generated", "macro": "bundled", "digits": "bundled",
                      "stocks": "file", "energy": "file", "ecg5000": "file", "mitdb": "file",
-                     "mnist": "file"}
+                     "mnist": "file", "ring": "generated", "grid": "generated"}
 
 
 @needs_data
