@@ -38,16 +38,22 @@ class ImageData:
         return self.values.shape[0]
 
 
-def as_images(name: str, X: Any, owner: str = "model") -> np.ndarray:
-    """``X`` (n, C, H, W) or (n, H, W) (one channel) as a float64 array, checked."""
+def _numeric_array(name: str, X: Any, what: str, holds: str) -> np.ndarray:
+    """``X`` (array, DataFrame or torch tensor) as a numeric numpy array, or a TypeError."""
     if hasattr(X, "detach"):  # torch tensor
         X = X.detach().cpu().numpy()
     try:
         arr = np.asarray(X)
     except Exception as exc:
-        raise TypeError(f"`{name}` could not be read as an image array: {exc}") from None
+        raise TypeError(f"`{name}` could not be read as {what}: {exc}") from None
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"`{name}` must hold pixel values (numbers); got dtype {arr.dtype}.")
+        raise TypeError(f"`{name}` must hold {holds}; got dtype {arr.dtype}.")
+    return arr
+
+
+def as_images(name: str, X: Any, owner: str = "model") -> np.ndarray:
+    """``X`` (n, C, H, W) or (n, H, W) (one channel) as a float64 array, checked."""
+    arr = _numeric_array(name, X, "an image array", "pixel values (numbers)")
     if arr.ndim == 3:
         arr = arr[:, None]
     if arr.ndim != 4:
@@ -64,14 +70,7 @@ def as_images(name: str, X: Any, owner: str = "model") -> np.ndarray:
 
 def as_vectors(name: str, X: Any, owner: str = "model") -> np.ndarray:
     """``X`` (n_points, n_features) (array, DataFrame or tensor) as a float64 array, checked."""
-    if hasattr(X, "detach"):  # torch tensor
-        X = X.detach().cpu().numpy()
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:
-        raise TypeError(f"`{name}` could not be read as a numeric array: {exc}") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"`{name}` must hold numbers; got dtype {arr.dtype}.")
+    arr = _numeric_array(name, X, "a numeric array", "numbers")
     if arr.ndim != 2:
         hint = (" Use X.reshape(-1, 1) for one feature." if arr.ndim == 1 else
                 " Sequences go to the sequence models (TimeGAN, RCGAN, ...), images to DCGAN."
