@@ -363,6 +363,24 @@ lr_schedule, balance, ema, diagnostics_every
         def noise(batch: Batch) -> torch.Tensor:
             return self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)[0]
 
+        embedder_params = [p for net in (emb_x, s_emb) if net is not None
+                           for p in net.parameters()]
+        memo: dict[str, Any] = {}
+
+        def embedded(batch: Batch, lengths: torch.Tensor | None
+                     ) -> tuple[torch.Tensor, torch.Tensor | None]:
+            """The embedding of the real batch and its static code, with their graph. The
+            generator step computes it (as the reference code, it uses it detached) and the
+            embedder step after it, on the same batch with the same embedder weights, reuses
+            it instead of running the embedder again."""
+            versions = [p._version for p in embedder_params]
+            if memo.get("batch") is batch and memo["versions"] == versions:
+                return memo["h"], memo["code"]
+            code = s_emb(batch.static) if static else None
+            h = emb(batch.real, lengths, code)
+            memo.update(batch=batch, versions=versions, h=h, code=code)
+            return h, code
+
         def supervised(h: torch.Tensor, h_sup: torch.Tensor, mask: torch.Tensor | None
                        ) -> torch.Tensor:
             return _masked_mse(h[:, 1:], h_sup[:, :-1], None if mask is None else mask[:, 1:])
@@ -384,9 +402,8 @@ lr_schedule, balance, ema, diagnostics_every
         def generator_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
             n = batch.size
-            with torch.no_grad():
-                code = s_emb(batch.static) if static else None
-                h = emb(batch.real, lengths, code)
+            h, code = embedded(batch, lengths)
+            h, code = h.detach(), None if code is None else code.detach()
             latent = adversary.generator_latent(n, lambda: self._draw_latent(
                 spec, n, batch.real.shape[1], device=device))
             code_hat = s_gen(latent[1]) if static else None
@@ -418,8 +435,8 @@ lr_schedule, balance, ema, diagnostics_every
 
         def embedder_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
-            code = s_emb(batch.static) if static else None
-            h = emb(batch.real, lengths, code)
+            h, code = embedded(batch, lengths)
+            memo.clear()  # the step about to be taken changes the embedder
             recon = (_masked_mse(batch.real, rec(h, lengths), mask)
                      + static_recon(batch, code))
             loss_s = supervised(h, sup(h, lengths, code), mask)
@@ -449,7 +466,7 @@ lr_schedule, balance, ema, diagnostics_every
         threshold = self.d_threshold
         if threshold == "auto":
             threshold = 0.15 if isinstance(objective, NonSaturating) else None
-        g = Update("generator", "generator", generator_loss)
+        g = Update("generator", "generator", generator_loss, track=tuple(embedder_params))
         e = Update("embedder", "embedder", embedder_loss, fresh_batch=False)
         return [
             Phase("autoencoder", self.n_iter_autoencoder,

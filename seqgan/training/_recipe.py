@@ -73,6 +73,11 @@ class Update:
         (TimeGAN's generator and embedder steps share one batch).
     after_step : callable or None
         ``after_step()`` runs after every step taken (weight clipping, EMA updates).
+    track : tuple of parameters
+        While ``loss`` runs, the Trainer turns gradients off for every parameter this
+        update's optimizer does not move (so no weight gradients are computed for them),
+        except these: for a graph that a later update reuses (TimeGAN's embedder step reuses
+        the embedding its generator step computed on the same batch).
 
     The same ``name`` may appear several times in a phase (e.g. G, E, G, E): its history
     columns hold the mean over all its steps in the iteration.
@@ -86,6 +91,7 @@ class Update:
     clip_grad_norm: float | None = None
     fresh_batch: bool = True
     after_step: Callable[[], None] | None = None
+    track: tuple[torch.Tensor, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
 import signal
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,16 @@ class Trainer:
         self.phase_index, self.iteration = 0, 0  # next iteration to run
         self._params = {name: [p for g in opt.param_groups for p in g["params"]]
                         for name, opt in self.optimizers.items()}
+        # Per update, the trainable module parameters its optimizer does not move (less those
+        # it tracks): frozen while it computes its loss, so that no weight gradients are
+        # computed for them (backward(inputs=...) drops such gradients but does not avoid
+        # computing them inside custom autograd functions such as the fused GRU).
+        trainable = [p for p in module.parameters() if p.requires_grad]
+        self._frozen = {}
+        for phase in self.phases:
+            for update in phase.updates:
+                keep = {id(p) for p in (*self._params[update.optimizer], *update.track)}
+                self._frozen[id(update)] = [p for p in trainable if id(p) not in keep]
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
@@ -279,7 +290,8 @@ class Trainer:
             for _ in range(update.steps):
                 if batch is None or update.fresh_batch:
                     batch = self.next_batch()
-                losses = update.loss(batch)
+                with _no_grad_for(self._frozen[id(update)]):
+                    losses = update.loss(batch)
                 values = {k: float(v.detach()) for k, v in losses.items()}
                 bad = [k for k, v in values.items() if not math.isfinite(v)]
                 if bad:
@@ -377,3 +389,15 @@ class _StopOnInterrupt:
     def __exit__(self, *exc: Any) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
+
+
+@contextlib.contextmanager
+def _no_grad_for(params: Sequence[torch.Tensor]) -> Iterator[None]:
+    """Turn ``requires_grad`` off for ``params`` (all of which have it on) inside the block."""
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)

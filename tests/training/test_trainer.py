@@ -63,6 +63,26 @@ def test_an_update_moves_only_its_own_parameters():
     assert all(p.grad is None for p in module["b"].parameters())  # no wasted weight grads
 
 
+def test_other_parameters_record_no_gradients_during_a_loss_unless_tracked():
+    torch.manual_seed(0)
+    module = nn.ModuleDict({"a": nn.Linear(2, 1), "b": nn.Linear(2, 1)})
+    opts = {k: torch.optim.SGD(module[k].parameters(), lr=0.1) for k in ("a", "b")}
+    seen = []
+
+    def loss(batch):
+        seen.append([p.requires_grad for p in module.parameters()])
+        x = batch.real[:, 0]
+        return {"loss": (module["a"](x) + module["b"](x)).pow(2).mean()}
+
+    phases = [Phase("one", 1, [Update("a", "a", loss),
+                               Update("b", "b", loss, track=tuple(module["a"].parameters()))])]
+    data = SequenceEncoder().fit_transform(np.random.default_rng(0).normal(size=(10, 3, 2)))
+    Trainer(module, opts, phases, batch_size=4, device=torch.device("cpu"),
+            progress=False).fit(data)
+    assert seen == [[True, True, False, False], [True, True, True, True]]
+    assert all(p.requires_grad for p in module.parameters())  # restored
+
+
 def test_callbacks_see_every_iteration_and_can_stop():
     seen = []
 
