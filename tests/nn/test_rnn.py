@@ -55,3 +55,23 @@ def test_rnn_stack_uses_packing_for_variable_lengths():
     unfused = RNNStack(3, 4, 2, cell="gru", fused=False)
     unfused.load_state_dict(stack.state_dict())
     torch.testing.assert_close(unfused(x), stack(x), rtol=0, atol=1e-6)
+
+
+def test_fused_gru_reused_buffers_never_leak_between_calls():
+    # scratch buffers are shared by calls of the same shape: outputs and saved state must not
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 5, 2, batch_first=True)
+    x1, x2 = torch.randn(2, 6, 4, 3)
+    with torch.no_grad():
+        first = fused_gru(gru, x1)
+        fused_gru(gru, x2)
+    torch.testing.assert_close(first, gru(x1)[0], rtol=0, atol=1e-6)
+    out1, out2 = fused_gru(gru, x1), fused_gru(gru, x2)  # two graphs alive at once
+    with torch.no_grad():
+        fused_gru(gru, x2 * 2)  # a no-grad call in between
+    params = list(gru.parameters())
+    for x, out in ((x1, out1), (x2, out2)):
+        got = torch.autograd.grad(out.sum(), params)
+        want = torch.autograd.grad(gru(x)[0].sum(), params)
+        for a, b in zip(got, want, strict=True):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
