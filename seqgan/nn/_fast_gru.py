@@ -35,29 +35,36 @@ import threading
 
 import torch
 
-_WORKSPACE = threading.local()
-#: Scratch buffers kept per thread (distinct shapes); beyond that the oldest is dropped.
-_WORKSPACE_SIZE = 8
+_POOL = threading.local()
+#: Buffers kept per shape, and shapes kept (least recently used dropped), per thread.
+_POOL_PER_SHAPE, _POOL_SHAPES = 4, 16
 
 
-def _scratch(role: str, like: torch.Tensor, *shape: int) -> torch.Tensor:
-    """An uninitialised buffer for temporary values, reused across calls of the same shape.
+def _take(like: torch.Tensor, *shape: int) -> torch.Tensor:
+    """An uninitialised buffer of ``shape``: a returned one if there is one, else new.
 
-    Every call allocates several megabytes of buffers; fresh ones are page-faulted in by the
-    operating system each time (the allocator returns them on free), which measured ~10% of a
-    TimeGAN joint iteration. Only buffers that do not outlive the call come from here.
+    Every call needs several megabytes of buffers; fresh ones are page-faulted in by the
+    operating system each time (the allocator gives large blocks back on free), which cost
+    ~15% of a TimeGAN joint iteration here. Buffers go back with :func:`_give` once nothing
+    reads them any more (at the end of the call, or of the backward pass).
     """
-    cache = getattr(_WORKSPACE, "buffers", None)
-    if cache is None:
-        cache = _WORKSPACE.buffers = {}
-    key = (role, shape, like.dtype, like.device)
-    buffer = cache.pop(key, None)
-    if buffer is None:
-        buffer = like.new_empty(shape)
-        if len(cache) >= _WORKSPACE_SIZE:
-            del cache[next(iter(cache))]
-    cache[key] = buffer  # most recently used last
-    return buffer
+    pool = getattr(_POOL, "buffers", None)
+    free = None if pool is None else pool.get((shape, like.dtype, like.device))
+    return free.pop() if free else like.new_empty(shape)
+
+
+def _give(*buffers: torch.Tensor) -> None:
+    pool = getattr(_POOL, "buffers", None)
+    if pool is None:
+        pool = _POOL.buffers = {}
+    for buffer in buffers:
+        key = (tuple(buffer.shape), buffer.dtype, buffer.device)
+        free = pool.pop(key, [])
+        if len(free) < _POOL_PER_SHAPE:
+            free.append(buffer)
+        pool[key] = free  # most recently used last
+        if len(pool) > _POOL_SHAPES:
+            del pool[next(iter(pool))]
 
 
 def _per_wave(t: torch.Tensor, ranges: list[tuple[int, int]]) -> list[torch.Tensor]:
@@ -85,6 +92,20 @@ class _GRUStack(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, *weights):
+        out, h, g = _GRUStack.run(x, weights)
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(x, *weights)
+            # (internal buffers, not inputs or outputs: kept on ctx, returned to the pool
+            # after the backward pass)
+            ctx.buffers = h, g
+        else:
+            _give(h, g)
+        return out
+
+    @staticmethod
+    def run(x: torch.Tensor, weights: tuple[torch.Tensor, ...]
+            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The forward pass: output (B, T, H) and the buffers ``h``, ``g`` (from the pool)."""
         n_layers = len(weights) // 4
         w_ih, w_hh, b_ih, b_hh = (weights[j::4] for j in range(4))
         batch, steps, _ = x.shape
@@ -105,17 +126,13 @@ class _GRUStack(torch.autograd.Function):
         bias.view(n_layers, 4, hid)[:, 0::3] *= 2
         w_ih0 = w_ih[0].roll(hid, 0)
         w_ih0[:hid] *= 2
-        # Without gradients the buffers do not outlive the call: reuse them.
-        temporary = not any(ctx.needs_input_grad)
-        g = (_scratch("g", x, n_waves, n_layers, 4 * hid, batch) if temporary
-             else x.new_empty(n_waves, n_layers, 4 * hid, batch))
+        g = _take(x, n_waves, n_layers, 4 * hid, batch)
         g.copy_(bias[None, :, :, None].expand_as(g))
         # (a contiguous product then a sum: a product into strided rows runs step by step)
         g[:steps, 0, : 3 * hid] += torch.bmm(w_ih0.expand(steps, -1, -1), x.permute(1, 2, 0))
         # h[k, 1 + l]: the state of layer l before wave k; h[:, 0] = 0 is "below" layer 0, so
         # that [below, own state] of every layer is two adjacent blocks.
-        shape = (n_waves + 1, n_layers + 1, hid, batch)
-        h = _scratch("h", x, *shape).zero_() if temporary else x.new_zeros(shape)
+        h = _take(x, n_waves + 1, n_layers + 1, hid, batch).zero_()
         windows = h.as_strided((n_waves, n_layers, 2 * hid, batch),
                                (h.stride(0), h.stride(1), batch, 1))
         act = [(max(0, k - steps + 1), min(n_layers, k + 1)) for k in range(n_waves)]
@@ -130,14 +147,17 @@ class _GRUStack(torch.autograd.Function):
             n_k.addcmul_(r_k, ghn_k).sigmoid_()
             torch.add(minus_one, n_k, alpha=2, out=n_k)
             torch.lerp(n_k, h_k, z_k, out=out_k)
-        ctx.save_for_backward(x, h, g, *weights)
         out = x.new_empty(batch, steps, hid)
         out.copy_(h[n_layers:, -1].permute(2, 0, 1))
-        return out
+        return out, h, g
 
     @staticmethod
     def backward(ctx, grad_out):
-        x, h, g, *weights = ctx.saved_tensors
+        x, *weights = ctx.saved_tensors
+        if ctx.buffers is None:  # a second backward (retain_graph): they were given back
+            _, h, g = _GRUStack.run(x, tuple(weights))
+        else:
+            h, g = ctx.buffers
         n_layers = len(weights) // 4
         w_ih, w_hh = weights[0::4], weights[1::4]
         n_waves, _, rows, batch = g.shape
@@ -147,7 +167,7 @@ class _GRUStack(torch.autograd.Function):
         # dg = dh * f, block by block: [d n_in, d r, d z, d gh_n]. A zero tail lets the
         # top layer's window (below) run off the end.
         size = g.numel()
-        flat = _scratch("f", g, size + 3 * hid * batch)
+        flat = _take(g, size + 3 * hid * batch)
         flat[size:].zero_()
         f = flat[:size].view_as(g)
         n, r, z, gh_n = (g[:, :, j * hid: (j + 1) * hid] for j in range(4))
@@ -162,7 +182,7 @@ class _GRUStack(torch.autograd.Function):
         torch.addcmul(g.new_zeros(()), f_hn, gh_n, value=0.5, out=f_r)  # gh_n was doubled
         f_r.addcmul_(f_r, r, value=-1)                             # ... gh_n r (1 - r)
         # d[k, l]: the gradient of the state of layer l after wave k.
-        d = _scratch("d", g, n_waves, n_layers, hid, batch).zero_()
+        d = _take(g, n_waves, n_layers, hid, batch).zero_()
         d[n_layers - 1:, -1].copy_(grad_out.permute(1, 2, 0))
         # Back one wave: the previous state of layer l gets
         # [W_hh(l)^T, W_ih(l + 1)^T] @ [dg(l)[r, z, gh_n], dg(l + 1)[n_in, r, z]] (adjacent
@@ -214,6 +234,8 @@ class _GRUStack(torch.autograd.Function):
             w_ih0_t = w_ih[0].roll(hid, 0).t()
             grads[0] = torch.bmm(w_ih0_t.expand(steps, -1, -1), f[:steps, 0, : 3 * hid]
                                  ).permute(2, 0, 1)
+        _give(flat, d, h, g)  # (no gradient is a view of these)
+        ctx.buffers = None
         return tuple(grads)
 
 

@@ -75,3 +75,17 @@ def test_fused_gru_reused_buffers_never_leak_between_calls():
         want = torch.autograd.grad(gru(x)[0].sum(), params)
         for a, b in zip(got, want, strict=True):
             torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_fused_gru_second_backward_with_retained_graph():
+    # the buffers go back to the pool after a backward pass; a second one recomputes them
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 5, 2, batch_first=True)
+    x = torch.randn(4, 6, 3)
+    params = list(gru.parameters())
+    out = fused_gru(gru, x)
+    first = torch.autograd.grad(out.sum(), params, retain_graph=True)
+    fused_gru(gru, x * 3).sum().backward()  # takes the returned buffers and overwrites them
+    second = torch.autograd.grad(out.sum(), params)
+    for a, b in zip(first, second, strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
