@@ -32,45 +32,17 @@ and files do not change. Results equal ``nn.GRU``'s up to float rounding.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import torch
 
-_POOL = threading.local()
-#: Buffers kept per shape, and shapes kept (least recently used dropped), per thread.
-_POOL_PER_SHAPE, _POOL_SHAPES = 4, 16
-
-
-def _take(like: torch.Tensor, *shape: int) -> torch.Tensor:
-    """An uninitialised buffer of ``shape``: a returned one if there is one, else new.
-
-    Every call needs several megabytes of buffers; fresh ones are page-faulted in by the
-    operating system each time (the allocator gives large blocks back on free), which cost
-    ~15% of a TimeGAN joint iteration here. Buffers go back with :func:`_give` once nothing
-    reads them any more (at the end of the call, or of the backward pass).
-    """
-    pool = getattr(_POOL, "buffers", None)
-    free = None if pool is None else pool.get((shape, like.dtype, like.device))
-    return free.pop() if free else like.new_empty(shape)
-
-
-def _give(*buffers: torch.Tensor) -> None:
-    pool = getattr(_POOL, "buffers", None)
-    if pool is None:
-        pool = _POOL.buffers = {}
-    for buffer in buffers:
-        key = (tuple(buffer.shape), buffer.dtype, buffer.device)
-        free = pool.pop(key, [])
-        if len(free) < _POOL_PER_SHAPE:
-            free.append(buffer)
-        pool[key] = free  # most recently used last
-        if len(pool) > _POOL_SHAPES:
-            del pool[next(iter(pool))]
+#: Bytes of workspaces kept for reuse, per thread.
+POOL_BYTES = 256 * 2**20
 
 
 def _per_wave(t: torch.Tensor, ranges: list[tuple[int, int]]) -> list[torch.Tensor]:
     """``t[k, a:b]`` for every wave k and its ``(a, b)``: one ``unbind``, and a slice only where
-    the range is not all of the second dimension. Views made once: indexing inside the loop
-    costs as much as the maths."""
+    the range is not all of the second dimension."""
     full = t.shape[1]
     return [v if a == 0 and b == full else v[a:b]
             for v, (a, b) in zip(t.unbind(0), ranges, strict=True)]
@@ -82,149 +54,221 @@ def _per_range(t: torch.Tensor, ranges: list[tuple[int, int]]) -> list[torch.Ten
     return [views.setdefault(ab, t[ab[0]: ab[1]]) for ab in ranges]
 
 
-class _GRUStack(torch.autograd.Function):
-    """A stack of GRU layers over a whole batch-first sequence, with a zero initial state.
+class _Workspace:
+    """The buffers of one call (forward and backward) for one shape, and the views of them
+    every wave uses, made once: making views costs as much as the maths at these sizes, and
+    fresh buffers of several megabytes are page-faulted in by the operating system on every
+    call (the allocator gives large blocks back on free). Workspaces are reused through a
+    per-thread pool (:func:`_take`, :func:`_give`).
 
-    Inputs: x (B, T, I) and, per layer, ``w_ih, w_hh, b_ih, b_hh``. Buffers: ``g[k, l]`` holds
-    the gate rows of layer l at wave k (after the wave: ``[n, r, z, gh_n]``), ``h[k, 1 + l]``
-    the state of layer l before wave k (zero until the layer starts), both (rows, batch).
+    Forward: ``g[k, l]`` holds the gate rows of layer l at wave k (after the wave:
+    ``[n, r, z, gh_n]``), ``h[k, 1 + l]`` the state of layer l before wave k (zero until the
+    layer starts; ``h[:, 0] = 0`` is "below" layer 0, so that [below, own state] of every
+    layer is two adjacent blocks), both (rows, batch). Backward: ``f`` (like ``g``) the
+    per-step factors, then the gate gradients; ``d[k, l]`` the gradient of the state of layer
+    l after wave k.
     """
 
-    @staticmethod
-    def forward(ctx, x, *weights):
-        out, h, g = _GRUStack.run(x, weights)
-        if any(ctx.needs_input_grad):
-            ctx.save_for_backward(x, *weights)
-            # (internal buffers, not inputs or outputs: kept on ctx, returned to the pool
-            # after the backward pass)
-            ctx.buffers = h, g
-        else:
-            _give(h, g)
-        return out
-
-    @staticmethod
-    def run(x: torch.Tensor, weights: tuple[torch.Tensor, ...]
-            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The forward pass: output (B, T, H) and the buffers ``h``, ``g`` (from the pool)."""
-        n_layers = len(weights) // 4
-        w_ih, w_hh, b_ih, b_hh = (weights[j::4] for j in range(4))
-        batch, steps, _ = x.shape
-        hid = w_hh[0].shape[1]
+    def __init__(self, like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int
+                 ) -> None:
+        new = like.new_zeros
         n_waves = steps + n_layers - 1
-        # Gate rows [n_in, r, z, gh_n] from the layer below (input rows n, r, z: w_ih rolled by
-        # one block) and the layer's own state (rows r, z, n): one product with weights
-        # [[w_in, 0], [w_ir, w_hr], [w_iz, w_hz], [0, w_hn]]; the n rows are doubled for
-        # n = 2 sigmoid(2a) - 1. Layer 0's input rows are filled for all steps up front.
-        w = x.new_zeros(n_layers, 4 * hid, 2 * hid)
-        if n_layers > 1:
-            w[1:, : 3 * hid, :hid] = torch.stack(w_ih[1:]).roll(hid, 1)
-        w[:, hid:, hid:] = torch.stack(w_hh)
-        w.view(n_layers, 4, hid, 2 * hid)[:, 0::3] *= 2
-        bias = x.new_zeros(n_layers, 4 * hid)
-        bias[:, : 3 * hid] = torch.stack(b_ih).roll(hid, 1)
-        bias[:, hid:] += torch.stack(b_hh)
-        bias.view(n_layers, 4, hid)[:, 0::3] *= 2
-        w_ih0 = w_ih[0].roll(hid, 0)
-        w_ih0[:hid] *= 2
-        g = _take(x, n_waves, n_layers, 4 * hid, batch)
-        g.copy_(bias[None, :, :, None].expand_as(g))
-        # (a contiguous product then a sum: a product into strided rows runs step by step)
-        g[:steps, 0, : 3 * hid] += torch.bmm(w_ih0.expand(steps, -1, -1), x.permute(1, 2, 0))
-        # h[k, 1 + l]: the state of layer l before wave k; h[:, 0] = 0 is "below" layer 0, so
-        # that [below, own state] of every layer is two adjacent blocks.
-        h = _take(x, n_waves + 1, n_layers + 1, hid, batch).zero_()
+        self.key = _key(like, batch, steps, n_layers, hid)
+        # ---- forward
+        self.w = new(n_layers, 4 * hid, 2 * hid)  # zero blocks stay zero
+        self.bias = new(n_layers, 4 * hid)
+        g = self.g = new(n_waves, n_layers, 4 * hid, batch)
+        h = self.h = new(n_waves + 1, n_layers + 1, hid, batch)
+        self.layer0 = g[:steps, 0, : 3 * hid]
+        self.top = h[n_layers:, -1].permute(2, 0, 1)
+        self.minus_one = like.new_full((), -1.0)
         windows = h.as_strided((n_waves, n_layers, 2 * hid, batch),
                                (h.stride(0), h.stride(1), batch, 1))
         act = [(max(0, k - steps + 1), min(n_layers, k + 1)) for k in range(n_waves)]
         n_in, r, z, gh_n = (_per_wave(g[:, :, j * hid: (j + 1) * hid], act) for j in range(4))
-        plan = zip(_per_wave(g, act), _per_range(w, act), _per_wave(windows, act),
-                   _per_wave(g[:, :, hid: 3 * hid], act), n_in, r, z, gh_n,
-                   _per_wave(h[:-1, 1:], act), _per_wave(h[1:, 1:], act), strict=True)
-        minus_one = x.new_full((), -1.0)
-        for g_k, w_k, win_k, rz_k, n_k, r_k, z_k, ghn_k, h_k, out_k in plan:
+        self.forward_plan = list(zip(
+            _per_wave(g, act), _per_range(self.w, act), _per_wave(windows, act),
+            _per_wave(g[:, :, hid: 3 * hid], act), n_in, r, z, gh_n,
+            _per_wave(h[:-1, 1:], act), _per_wave(h[1:, 1:], act), strict=True))
+        # ---- backward; a zero tail after f lets the top layer's window run off the end
+        size = g.numel()
+        flat = new(size + 3 * hid * batch)
+        f = self.f = flat[:size].view_as(g)
+        self.d = d = new(n_waves, n_layers, hid, batch)
+        self.zero = like.new_zeros(())
+        self.gates = tuple(g[:, :, j * hid: (j + 1) * hid] for j in range(4))
+        self.factors = tuple(f[:, :, j * hid: (j + 1) * hid] for j in range(4))
+        self.h_after = h[1:, 1:]
+        self.d_top = d[n_layers - 1:, -1]
+        self.w_back = new(n_layers, hid, 6 * hid if n_layers > 1 else 3 * hid)
+        s_wave, s_layer = f.stride(0), f.stride(1)
+        windows = flat.as_strided((n_waves, n_layers, self.w_back.shape[2], batch),
+                                  (s_wave, s_layer, batch, 1), hid * batch)
+        # Wave k turns dh into dg for its layers and for the finished layer below them,
+        # whose dh is zero: the window of the wave before reads its (zero) gradient.
+        mul = [(max(0, k - steps), min(n_layers, k + 1)) for k in range(n_waves)]
+        back = [(max(0, k - steps), min(n_layers, k)) for k in range(1, n_waves)]
+        self.backward_plan = list(reversed(list(zip(
+            _per_wave(f.view(n_waves, n_layers, 4, hid, batch)[1:], mul[1:]),
+            _per_wave(d.unsqueeze(2)[1:], mul[1:]), _per_wave(d[:-1], back),
+            _per_range(self.w_back, back), _per_wave(windows[1:], back),
+            _per_wave(d[1:], back), _per_wave(self.gates[2][1:], back), strict=True))))
+        self.first = f[0, :1].view(4, hid, batch), d[0, :1]
+        # weight gradients: per layer the gate gradients over the steps, (T, rows, batch)
+        self.dg = [f[layer: layer + steps, layer] for layer in range(n_layers)]
+        self.below = [h[layer: layer + steps, layer] for layer in range(n_layers)]
+        self.own = [h[layer: layer + steps, layer + 1] for layer in range(n_layers)]
+        self.per_step = f.as_strided((n_layers, steps, 4 * hid, batch),
+                                     (s_wave + s_layer, s_wave, batch, 1))
+        self.nbytes = sum(t.numel() * t.element_size() for t in (self.w, self.bias, g, h, flat,
+                                                                  d, self.w_back))
+
+
+def _key(like: torch.Tensor, *shape: int) -> tuple:
+    return (like.dtype, like.device, *shape)
+
+
+_POOL = threading.local()
+
+
+def _take(like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int) -> _Workspace:
+    """A workspace of this shape from the pool, or a new one."""
+    pool: OrderedDict | None = getattr(_POOL, "free", None)
+    free = None if pool is None else pool.get(_key(like, batch, steps, n_layers, hid))
+    if free:
+        _POOL.bytes -= free[-1].nbytes
+        return free.pop()
+    return _Workspace(like, batch, steps, n_layers, hid)
+
+
+def _give(ws: _Workspace) -> None:
+    """Return a workspace that nothing reads any more; the least recently used shapes are
+    dropped beyond ``POOL_BYTES``."""
+    if getattr(_POOL, "free", None) is None:
+        _POOL.free, _POOL.bytes = OrderedDict(), 0
+    pool: OrderedDict = _POOL.free
+    pool.setdefault(ws.key, []).append(ws)
+    pool.move_to_end(ws.key)
+    _POOL.bytes += ws.nbytes
+    while _POOL.bytes > POOL_BYTES and pool:
+        key, free = next(iter(pool.items()))
+        _POOL.bytes -= free.pop(0).nbytes
+        if not free:
+            del pool[key]
+
+
+class _GRUStack(torch.autograd.Function):
+    """A stack of GRU layers over a whole batch-first sequence, with a zero initial state.
+
+    Inputs: x (B, T, I) and, per layer, ``w_ih, w_hh, b_ih, b_hh``.
+    """
+
+    @staticmethod
+    def forward(ctx, x, *weights):
+        out, ws = _GRUStack.run(x, weights)
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(x, *weights)
+            ctx.workspace = ws  # (not an input or output: kept on ctx, back to the pool after
+            # the backward pass)
+        else:
+            _give(ws)
+        return out
+
+    @staticmethod
+    def run(x: torch.Tensor, weights: tuple[torch.Tensor, ...]
+            ) -> tuple[torch.Tensor, _Workspace]:
+        """The forward pass: output (B, T, H) and the workspace holding its state."""
+        n_layers = len(weights) // 4
+        w_ih, w_hh, b_ih, b_hh = (weights[j::4] for j in range(4))
+        batch, steps, _ = x.shape
+        hid = w_hh[0].shape[1]
+        ws = _take(x, batch, steps, n_layers, hid)
+        # Gate rows [n_in, r, z, gh_n] from the layer below (input rows n, r, z: w_ih rolled by
+        # one block) and the layer's own state (rows r, z, n): one product with weights
+        # [[w_in, 0], [w_ir, w_hr], [w_iz, w_hz], [0, w_hn]]; the n rows are doubled for
+        # n = 2 sigmoid(2a) - 1. Layer 0's input rows are filled for all steps up front.
+        w = ws.w
+        if n_layers > 1:
+            w[1:, : 3 * hid, :hid] = torch.stack(w_ih[1:]).roll(hid, 1)
+        w[:, hid:, hid:] = torch.stack(w_hh)
+        w.view(n_layers, 4, hid, 2 * hid)[:, 0::3] *= 2
+        bias = ws.bias
+        bias[:, : 3 * hid] = torch.stack(b_ih).roll(hid, 1)
+        bias[:, 3 * hid:] = 0
+        bias[:, hid:] += torch.stack(b_hh)
+        bias.view(n_layers, 4, hid)[:, 0::3] *= 2
+        w_ih0 = w_ih[0].roll(hid, 0)
+        w_ih0[:hid] *= 2
+        g, h = ws.g, ws.h
+        g.copy_(bias[None, :, :, None].expand_as(g))
+        # (a contiguous product then a sum: a product into strided rows runs step by step)
+        ws.layer0 += torch.bmm(w_ih0.expand(steps, -1, -1), x.permute(1, 2, 0))
+        h.zero_()
+        minus_one = ws.minus_one
+        for g_k, w_k, win_k, rz_k, n_k, r_k, z_k, ghn_k, h_k, out_k in ws.forward_plan:
             g_k.baddbmm_(w_k, win_k)
             rz_k.sigmoid_()
             n_k.addcmul_(r_k, ghn_k).sigmoid_()
             torch.add(minus_one, n_k, alpha=2, out=n_k)
             torch.lerp(n_k, h_k, z_k, out=out_k)
         out = x.new_empty(batch, steps, hid)
-        out.copy_(h[n_layers:, -1].permute(2, 0, 1))
-        return out, h, g
+        out.copy_(ws.top)
+        return out, ws
 
     @staticmethod
     def backward(ctx, grad_out):
         x, *weights = ctx.saved_tensors
-        if ctx.buffers is None:  # a second backward (retain_graph): they were given back
-            _, h, g = _GRUStack.run(x, tuple(weights))
-        else:
-            h, g = ctx.buffers
+        ws = ctx.workspace
+        if ws is None:  # a second backward (retain_graph): the workspace was given back
+            _, ws = _GRUStack.run(x, tuple(weights))
+        ctx.workspace = None
         n_layers = len(weights) // 4
         w_ih, w_hh = weights[0::4], weights[1::4]
-        n_waves, _, rows, batch = g.shape
-        hid = rows // 4
+        hid = w_hh[0].shape[1]
         steps = x.shape[1]
         # f[k, l]: per-step factors, then (in place, wave by wave) the gate gradients
-        # dg = dh * f, block by block: [d n_in, d r, d z, d gh_n]. A zero tail lets the
-        # top layer's window (below) run off the end.
-        size = g.numel()
-        flat = _take(g, size + 3 * hid * batch)
-        flat[size:].zero_()
-        f = flat[:size].view_as(g)
-        n, r, z, gh_n = (g[:, :, j * hid: (j + 1) * hid] for j in range(4))
-        f_n, f_r, f_z, f_hn = (f[:, :, j * hid: (j + 1) * hid] for j in range(4))
+        # dg = dh * f, block by block: [d n_in, d r, d z, d gh_n].
+        n, r, z, gh_n = ws.gates
+        f_n, f_r, f_z, f_hn = ws.factors
         # (f_r and f_hn double as scratch before they are written)
-        torch.sub(h[1:, 1:], n, out=f_r)                             # h - n = z (h_prev - n)
+        torch.sub(ws.h_after, n, out=f_r)                          # h - n = z (h_prev - n)
         torch.sub(1, z, out=f_hn)
         torch.mul(f_r, f_hn, out=f_z)                              # (h_prev - n) z (1 - z)
         torch.mul(f_hn, n, out=f_r)
         torch.addcmul(f_hn, f_r, n, value=-1, out=f_n)             # (1 - z)(1 - n^2)
         torch.mul(f_n, r, out=f_hn)                                # (1 - z)(1 - n^2) r
-        torch.addcmul(g.new_zeros(()), f_hn, gh_n, value=0.5, out=f_r)  # gh_n was doubled
+        torch.addcmul(ws.zero, f_hn, gh_n, value=0.5, out=f_r)     # gh_n was doubled
         f_r.addcmul_(f_r, r, value=-1)                             # ... gh_n r (1 - r)
-        # d[k, l]: the gradient of the state of layer l after wave k.
-        d = _take(g, n_waves, n_layers, hid, batch).zero_()
-        d[n_layers - 1:, -1].copy_(grad_out.permute(1, 2, 0))
+        d = ws.d
+        d.zero_()
+        ws.d_top.copy_(grad_out.permute(1, 2, 0))
         # Back one wave: the previous state of layer l gets
         # [W_hh(l)^T, W_ih(l + 1)^T] @ [dg(l)[r, z, gh_n], dg(l + 1)[n_in, r, z]] (adjacent
         # rows of f; W_ih rolled like the rows, zero above the top layer) + dh z.
-        width = 6 * hid if n_layers > 1 else 3 * hid
-        w_back = g.new_zeros(n_layers, hid, width)
+        w_back = ws.w_back
         w_back[:, :, : 3 * hid] = torch.stack(w_hh).transpose(1, 2)
         if n_layers > 1:
             w_back[:-1, :, 3 * hid:] = torch.stack(w_ih[1:]).roll(hid, 1).transpose(1, 2)
-        s_wave, s_layer = f.stride(0), f.stride(1)
-        windows = flat.as_strided((n_waves, n_layers, width, batch),
-                                  (s_wave, s_layer, batch, 1), hid * batch)
-        # Wave k turns dh into dg for its layers and for the finished layer below them, whose
-        # dh is zero: the window of the wave before reads its (zero) gradient.
-        mul = [(max(0, k - steps), min(n_layers, k + 1)) for k in range(n_waves)]
-        back = [(max(0, k - steps), min(n_layers, k)) for k in range(1, n_waves)]
-        plan = list(zip(_per_wave(f.view(n_waves, n_layers, 4, hid, batch)[1:], mul[1:]),
-                        _per_wave(d.unsqueeze(2)[1:], mul[1:]), _per_wave(d[:-1], back),
-                        _per_range(w_back, back), _per_wave(windows[1:], back),
-                        _per_wave(d[1:], back), _per_wave(z[1:], back), strict=True))
-        for f_k, d_k, prev_k, w_k, win_k, carry_k, z_k in reversed(plan):
+        for f_k, d_k, prev_k, w_k, win_k, carry_k, z_k in ws.backward_plan:
             f_k.mul_(d_k)
             prev_k.baddbmm_(w_k, win_k).addcmul_(carry_k, z_k)
-        f[0, :1].view(4, hid, batch).mul_(d[0, :1])
+        ws.first[0].mul_(ws.first[1])
         # Weight gradients: per layer, one product batched over the steps, then a sum. (The
         # products are written (T, small, large): a small last dimension is several times
         # slower.)
         need = ctx.needs_input_grad
         grads: list[torch.Tensor | None] = [None] * len(need)
-        x_t = x.permute(1, 2, 0)
         for layer in range(n_layers):
-            dg = f[layer: layer + steps, layer]
+            dg = ws.dg[layer]
             if need[1 + 4 * layer]:
-                below = x_t if layer == 0 else h[layer: layer + steps, layer]
+                below = x.permute(1, 2, 0) if layer == 0 else ws.below[layer]
                 grads[1 + 4 * layer] = torch.bmm(below, dg[:, : 3 * hid].transpose(1, 2)
                                                  ).sum(0).t().roll(-hid, 0)
             if need[2 + 4 * layer]:
-                grads[2 + 4 * layer] = torch.bmm(h[layer: layer + steps, layer + 1],
-                                                 dg[:, hid:].transpose(1, 2)).sum(0).t()
+                grads[2 + 4 * layer] = torch.bmm(ws.own[layer], dg[:, hid:].transpose(1, 2)
+                                                 ).sum(0).t()
         if any(need[3::4]) or any(need[4::4]):
-            sums = f.as_strided((n_layers, steps, 4 * hid, batch),
-                                (s_wave + s_layer, s_wave, batch, 1)).sum((1, 3))
+            sums = ws.per_step.sum((1, 3))
             for layer in range(n_layers):
                 if need[3 + 4 * layer]:
                     grads[3 + 4 * layer] = sums[layer, : 3 * hid].roll(-hid, 0)
@@ -232,10 +276,9 @@ class _GRUStack(torch.autograd.Function):
                     grads[4 + 4 * layer] = sums[layer, hid:]
         if need[0]:
             w_ih0_t = w_ih[0].roll(hid, 0).t()
-            grads[0] = torch.bmm(w_ih0_t.expand(steps, -1, -1), f[:steps, 0, : 3 * hid]
+            grads[0] = torch.bmm(w_ih0_t.expand(steps, -1, -1), ws.dg[0][:, : 3 * hid]
                                  ).permute(2, 0, 1)
-        _give(flat, d, h, g)  # (no gradient is a view of these)
-        ctx.buffers = None
+        _give(ws)  # (no gradient is a view of the workspace)
         return tuple(grads)
 
 
