@@ -23,7 +23,15 @@ T steps takes T + L - 1 waves instead of L * T steps (26 instead of 72 for TimeG
   (``W_hh``) and of the layer below (``W_ih``) at once (their rows are adjacent too). Weight
   gradients are products batched over all steps, after the loop.
 
-(PyTorch's own C++ GRU loop was measured slower than a Python loop over time on the CPU.)
+* Memory: each shape's buffers and the per-wave views of them live in a workspace that is
+  reused (a per-thread pool of at most ``POOL_BYTES``): fresh multi-megabyte buffers were
+  page-faulted in on every call (~9,000 minor faults per TimeGAN joint iteration) and making
+  the views cost as much as the maths. A forward pass that records a graph keeps its
+  workspace until its backward pass; a second backward (``retain_graph``) recomputes it.
+
+(PyTorch's own C++ GRU loop was measured slower than a Python loop over time on the CPU.
+Splitting the batch over two threads did not pay either: Python threads fight over the GIL at
+these op sizes, and TorchScript forks, which avoid it, lost to the OpenMP threads.)
 
 The weights are those of an ``nn.GRU`` (same names, same state dict), so models, checkpoints
 and files do not change. Results equal ``nn.GRU``'s up to float rounding.
