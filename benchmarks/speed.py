@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import math
 import platform
 import time
 from pathlib import Path
@@ -54,22 +53,19 @@ class PhaseTimer(Callback):
 
 
 def calibration() -> float:
-    """Seconds for 400 single-threaded 512 x 512 float32 matrix products: how fast this machine
-    is at the moment (shared virtual machines vary by +-30% from hour to hour; read a table
-    next to its calibration)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        a, b = torch.randn(512, 512), torch.randn(512, 512)
-        best = math.inf
-        for _ in range(3):
-            start = time.perf_counter()
-            for _ in range(400):
-                a @ b
-            best = min(best, time.perf_counter() - start)
-        return best
-    finally:
-        torch.set_num_threads(threads)
+    """Milliseconds for PyTorch's own ``nn.GRU`` (6 -> 24, 3 layers, batch 128, length 24),
+    forward and backward, median of 30: how fast this machine runs many small operations at
+    the moment. Shared virtual machines drift (this one by up to 1.6x within an hour on the
+    workloads below); compare tables through it, or better, A/B in alternation."""
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(6, 24, 3, batch_first=True)
+    x = torch.randn(128, 24, 6)
+    times = []
+    for _ in range(35):
+        start = time.perf_counter()
+        gru(x)[0].sum().backward()
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times[5:]))
 
 
 def iteration_params(model_cls: type, n: int) -> dict[str, int]:
@@ -133,9 +129,8 @@ def main() -> None:
               f"{torch.__version__}; {platform.processor() or platform.machine()}, "
               f"{torch.get_num_threads()} threads; {args.features} features; median of "
               f"{args.iterations} iterations after {args.warmup} warm-up. Machine speed "
-              f"(400 one-thread 512x512 matrix products, best of 3; 1.06 s on the project's "
-              f"2-core machine when quiet): {before:.2f} s before, {calibration():.2f} s "
-              "after.\n\n")
+              f"(torch.nn.GRU 6 -> 24 x 3 layers, batch 128, length 24, forward + backward): "
+              f"{before:.1f} ms before, {calibration():.1f} ms after.\n\n")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(header + markdown(table) + "\n")
     print(f"wrote {args.out}")
