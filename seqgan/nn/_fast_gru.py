@@ -142,11 +142,15 @@ _POOL = threading.local()
 def _take(like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int) -> _Workspace:
     """A workspace of this shape from the pool, or a new one."""
     pool: OrderedDict | None = getattr(_POOL, "free", None)
-    free = None if pool is None else pool.get(_key(like, batch, steps, n_layers, hid))
-    if free:
-        _POOL.bytes -= free[-1].nbytes
-        return free.pop()
-    return _Workspace(like, batch, steps, n_layers, hid)
+    key = _key(like, batch, steps, n_layers, hid)
+    free = None if pool is None else pool.get(key)
+    if not free:
+        return _Workspace(like, batch, steps, n_layers, hid)
+    ws = free.pop()
+    if not free:
+        del pool[key]
+    _POOL.bytes -= ws.nbytes
+    return ws
 
 
 def _give(ws: _Workspace) -> None:
@@ -158,7 +162,7 @@ def _give(ws: _Workspace) -> None:
     pool.setdefault(ws.key, []).append(ws)
     pool.move_to_end(ws.key)
     _POOL.bytes += ws.nbytes
-    while _POOL.bytes > POOL_BYTES and pool:
+    while _POOL.bytes > POOL_BYTES:
         key, free = next(iter(pool.items()))
         _POOL.bytes -= free.pop(0).nbytes
         if not free:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import torch
 
@@ -89,3 +91,28 @@ def test_fused_gru_second_backward_with_retained_graph():
     second = torch.autograd.grad(out.sum(), params)
     for a, b in zip(first, second, strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_fused_gru_workspace_pool_stays_within_its_budget(monkeypatch):
+    from seqgan.nn import _fast_gru
+
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 5, 2, batch_first=True).double()
+    small = _fast_gru._Workspace(torch.zeros((), dtype=torch.float64), 4, 6, 2, 5).nbytes
+    monkeypatch.setattr(_fast_gru, "POOL_BYTES", 2 * small)
+    monkeypatch.setattr(_fast_gru, "_POOL", type(_fast_gru._POOL)())  # an empty pool
+    # pairs of graphs alive at once, the second one's backward first
+    shapes = [(4, 6), (4, 6), (64, 30), (4, 6), (8, 6), (4, 6), (64, 30), (4, 6)]
+    for (b1, t1), (b2, t2) in itertools.pairwise(shapes):
+        xs = (torch.randn(b1, t1, 3, dtype=torch.float64),
+              torch.randn(b2, t2, 3, dtype=torch.float64))
+        outs = [fused_gru(gru, x) for x in xs]
+        for x, out in reversed(list(zip(xs, outs, strict=True))):
+            grads = torch.autograd.grad(out.sum(), list(gru.parameters()))
+            want = torch.autograd.grad(gru(x)[0].sum(), list(gru.parameters()))
+            for a, b in zip(grads, want, strict=True):
+                torch.testing.assert_close(a, b, rtol=0, atol=1e-10)
+        pool = _fast_gru._POOL.free
+        assert all(pool.values())  # no empty lists left behind
+        assert _fast_gru._POOL.bytes == sum(ws.nbytes for free in pool.values() for ws in free)
+        assert _fast_gru._POOL.bytes <= 2 * small
