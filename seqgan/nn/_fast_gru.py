@@ -169,6 +169,12 @@ def _give(ws: _Workspace) -> None:
             del pool[key]
 
 
+def release_workspaces() -> None:
+    """Free the workspaces this thread keeps for reuse (the Trainer does so after training;
+    sampling keeps one per shape)."""
+    _POOL.free, _POOL.bytes = OrderedDict(), 0
+
+
 class _GRUStack(torch.autograd.Function):
     """A stack of GRU layers over a whole batch-first sequence, with a zero initial state.
 

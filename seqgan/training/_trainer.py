@@ -19,6 +19,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from seqgan.data import ImageData, SequenceData
+from seqgan.nn import release_workspaces
 from seqgan.training._callbacks import Callback
 from seqgan.training._checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from seqgan.training._recipe import Batch, Phase, Update
@@ -241,9 +242,12 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_begin(self)
         self._snapshot()
-        with _StopOnInterrupt(self):
-            while not self.finished and not self.should_stop:
-                self._run_phase(self.phases[self.phase_index])
+        try:
+            with _StopOnInterrupt(self):
+                while not self.finished and not self.should_stop:
+                    self._run_phase(self.phases[self.phase_index])
+        finally:
+            release_workspaces()  # the fused GRU's buffers, kept for reuse while training
         self.stopped_early = not self.finished
         self.save_checkpoint()
         for cb in self.callbacks:

@@ -26,3 +26,10 @@ def test_the_embedder_step_reuses_the_generator_steps_embedding(tiny_X):
     model = seqgan.TimeGAN(**params).fit(tiny_X, callbacks=[counter])
     assert counter.calls == 6
     assert model.history_.filter(like="embedder/").notna().all().all()
+
+
+def test_training_gives_back_the_fused_grus_buffers(tiny_X):
+    from seqgan.nn import _fast_gru
+
+    seqgan.TimeGAN(**{**TINY, "cell": "gru"}).fit(tiny_X)
+    assert _fast_gru._POOL.bytes == 0 and not _fast_gru._POOL.free
