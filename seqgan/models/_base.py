@@ -423,7 +423,7 @@ class GANEstimator(BaseEstimator):
                                  "first (or seqgan.load(path) a saved model).")
 
     def sample(self, n: int, *, condition: Any = None, seq_len: int | None = None,
-               random_state: Any = None, batch_size: int = 4096,
+               random_state: Any = None, batch_size: int = 1024,
                return_static: bool = False, from_proposal: bool = False) -> Any:
         """Generate ``n`` sequences in the user's units and container type.
 
@@ -441,7 +441,8 @@ class GANEstimator(BaseEstimator):
         random_state : int, numpy Generator or None
             Same seed, same samples (on the same machine and device).
         batch_size : int
-            Sequences generated per forward pass.
+            Sequences generated per forward pass (1024: measured faster than 4096 for every
+            model, the working set of a step stays in the CPU's caches).
         return_static : bool
             For models fitted with static features: also return the generated static features.
         from_proposal : bool

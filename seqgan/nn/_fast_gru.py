@@ -79,14 +79,13 @@ class _Workspace:
 
     def __init__(self, like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int
                  ) -> None:
-        new = like.new_zeros
         n_waves = steps + n_layers - 1
         self.key = _key(like, batch, steps, n_layers, hid)
-        # ---- forward
-        self.w = new(n_layers, 4 * hid, 2 * hid)  # zero blocks stay zero
-        self.bias = new(n_layers, 4 * hid)
-        g = self.g = new(n_waves, n_layers, 4 * hid, batch)
-        h = self.h = new(n_waves + 1, n_layers + 1, hid, batch)
+        self.shape = batch, steps, n_layers, hid
+        self.w = like.new_zeros(n_layers, 4 * hid, 2 * hid)  # zero blocks stay zero
+        self.bias = like.new_zeros(n_layers, 4 * hid)
+        g = self.g = like.new_empty(n_waves, n_layers, 4 * hid, batch)
+        h = self.h = like.new_empty(n_waves + 1, n_layers + 1, hid, batch)
         self.layer0 = g[:steps, 0, : 3 * hid]
         self.top = h[n_layers:, -1].permute(2, 0, 1)
         self.minus_one = like.new_full((), -1.0)
@@ -98,17 +97,27 @@ class _Workspace:
             _per_wave(g, act), _per_range(self.w, act), _per_wave(windows, act),
             _per_wave(g[:, :, hid: 3 * hid], act), n_in, r, z, gh_n,
             _per_wave(h[:-1, 1:], act), _per_wave(h[1:, 1:], act), strict=True))
-        # ---- backward; a zero tail after f lets the top layer's window run off the end
+        self.has_backward = False
+        self.nbytes = sum(t.numel() * t.element_size() for t in (self.w, self.bias, g, h))
+
+    def add_backward(self) -> None:
+        """The backward buffers and views, made at the first backward pass (forward passes
+        without gradients, such as sampling, never need them)."""
+        batch, steps, n_layers, hid = self.shape
+        g, h = self.g, self.h
+        n_waves = g.shape[0]
+        # a zero tail after f lets the top layer's window run off the end
         size = g.numel()
-        flat = new(size + 3 * hid * batch)
+        flat = g.new_empty(size + 3 * hid * batch)
+        flat[size:].zero_()
         f = self.f = flat[:size].view_as(g)
-        self.d = d = new(n_waves, n_layers, hid, batch)
-        self.zero = like.new_zeros(())
+        self.d = d = g.new_empty(n_waves, n_layers, hid, batch)
+        self.zero = g.new_zeros(())
         self.gates = tuple(g[:, :, j * hid: (j + 1) * hid] for j in range(4))
         self.factors = tuple(f[:, :, j * hid: (j + 1) * hid] for j in range(4))
         self.h_after = h[1:, 1:]
         self.d_top = d[n_layers - 1:, -1]
-        self.w_back = new(n_layers, hid, 6 * hid if n_layers > 1 else 3 * hid)
+        self.w_back = g.new_zeros(n_layers, hid, 6 * hid if n_layers > 1 else 3 * hid)
         s_wave, s_layer = f.stride(0), f.stride(1)
         windows = flat.as_strided((n_waves, n_layers, self.w_back.shape[2], batch),
                                   (s_wave, s_layer, batch, 1), hid * batch)
@@ -128,8 +137,8 @@ class _Workspace:
         self.own = [h[layer: layer + steps, layer + 1] for layer in range(n_layers)]
         self.per_step = f.as_strided((n_layers, steps, 4 * hid, batch),
                                      (s_wave + s_layer, s_wave, batch, 1))
-        self.nbytes = sum(t.numel() * t.element_size() for t in (self.w, self.bias, g, h, flat,
-                                                                  d, self.w_back))
+        self.nbytes += sum(t.numel() * t.element_size() for t in (flat, d, self.w_back))
+        self.has_backward = True
 
 
 def _key(like: torch.Tensor, *shape: int) -> tuple:
@@ -240,6 +249,8 @@ class _GRUStack(torch.autograd.Function):
         if ws is None:  # a second backward (retain_graph): the workspace was given back
             _, ws = _GRUStack.run(x, tuple(weights))
         ctx.workspace = None
+        if not ws.has_backward:
+            ws.add_backward()
         n_layers = len(weights) // 4
         w_ih, w_hh = weights[0::4], weights[1::4]
         hid = w_hh[0].shape[1]
