@@ -81,7 +81,6 @@ class _Workspace:
                  ) -> None:
         n_waves = steps + n_layers - 1
         self.key = _key(like, batch, steps, n_layers, hid)
-        self.shape = batch, steps, n_layers, hid
         self.w = like.new_zeros(n_layers, 4 * hid, 2 * hid)  # zero blocks stay zero
         self.bias = like.new_zeros(n_layers, 4 * hid)
         g = self.g = like.new_empty(n_waves, n_layers, 4 * hid, batch)
@@ -103,7 +102,7 @@ class _Workspace:
     def add_backward(self) -> None:
         """The backward buffers and views, made at the first backward pass (forward passes
         without gradients, such as sampling, never need them)."""
-        batch, steps, n_layers, hid = self.shape
+        batch, steps, n_layers, hid = self.key[2:]
         g, h = self.g, self.h
         n_waves = g.shape[0]
         # a zero tail after f lets the top layer's window run off the end
@@ -145,19 +144,26 @@ def _key(like: torch.Tensor, *shape: int) -> tuple:
     return (like.dtype, like.device, *shape)
 
 
-_POOL = threading.local()
+class _Pool(threading.local):
+    """Per thread: free workspaces by key (least recently used first) and their bytes."""
+
+    def __init__(self) -> None:
+        self.free: OrderedDict[tuple, list[_Workspace]] = OrderedDict()
+        self.bytes = 0
+
+
+_POOL = _Pool()
 
 
 def _take(like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int) -> _Workspace:
     """A workspace of this shape from the pool, or a new one."""
-    pool: OrderedDict | None = getattr(_POOL, "free", None)
     key = _key(like, batch, steps, n_layers, hid)
-    free = None if pool is None else pool.get(key)
+    free = _POOL.free.get(key)
     if not free:
         return _Workspace(like, batch, steps, n_layers, hid)
     ws = free.pop()
     if not free:
-        del pool[key]
+        del _POOL.free[key]
     _POOL.bytes -= ws.nbytes
     return ws
 
@@ -165,9 +171,7 @@ def _take(like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int) -
 def _give(ws: _Workspace) -> None:
     """Return a workspace that nothing reads any more; the least recently used shapes are
     dropped beyond ``POOL_BYTES``."""
-    if getattr(_POOL, "free", None) is None:
-        _POOL.free, _POOL.bytes = OrderedDict(), 0
-    pool: OrderedDict = _POOL.free
+    pool = _POOL.free
     pool.setdefault(ws.key, []).append(ws)
     pool.move_to_end(ws.key)
     _POOL.bytes += ws.nbytes
@@ -181,7 +185,7 @@ def _give(ws: _Workspace) -> None:
 def release_workspaces() -> None:
     """Free the workspaces this thread keeps for reuse (the Trainer does so after training;
     sampling keeps one per shape)."""
-    _POOL.free, _POOL.bytes = OrderedDict(), 0
+    _POOL.__init__()
 
 
 class _GRUStack(torch.autograd.Function):
