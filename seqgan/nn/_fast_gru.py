@@ -11,9 +11,10 @@ T steps takes T + L - 1 waves instead of L * T steps (26 instead of 72 for TimeG
 * Layout: hidden-major (features x batch), so that each gate of each layer is one contiguous
   block (elementwise operations on short strided rows are several times slower). The gate
   rows of a (layer, step) are ``[n_in, r, z, gh_n]``: the input part of ``n``, the ``r`` and
-  ``z`` pre-activations and the hidden part of ``n``, filled with the biases up front (and
-  layer 0's input projection, for all steps in one product). A layer's input (the layer
-  below) and its previous state sit in adjacent rows, so one product per wave adds both.
+  ``z`` pre-activations and the hidden part of ``n``, filled with the biases up front. A
+  layer's input (the layer below; for layer 0 the sequence itself, zero-padded to the hidden
+  size) and its previous state sit in adjacent rows, so one product per wave adds both. (An
+  input wider than the hidden size is projected for all steps in one product up front.)
 * Forward, per wave: that product, ``sigmoid`` on ``r, z``, ``a = n_in + r gh_n``,
   ``n = tanh(a)``, ``h = n + z (h - n)`` (PyTorch's GRU equations). ``tanh`` is slow on the
   CPU, so ``n = 2 sigmoid(2a) - 1`` with the doubling folded into the weights (exact).
@@ -71,16 +72,18 @@ class _Workspace:
 
     Forward: ``g[k, l]`` holds the gate rows of layer l at wave k (after the wave:
     ``[n, r, z, gh_n]``), ``h[k, 1 + l]`` the state of layer l before wave k (zero until the
-    layer starts; ``h[:, 0] = 0`` is "below" layer 0, so that [below, own state] of every
-    layer is two adjacent blocks), both (rows, batch). Backward: ``f`` (like ``g``) the
+    layer starts; ``h[k, 0]`` is "below" layer 0: step k of the input, zero-padded, or zero
+    for a wide input), so that [below, own state] of every layer is two adjacent blocks, both
+    (rows, batch). Backward: ``f`` (like ``g``) the
     per-step factors, then the gate gradients; ``d[k, l]`` the gradient of the state of layer
     l after wave k.
     """
 
-    def __init__(self, like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int
-                 ) -> None:
+    def __init__(self, like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int,
+                 in_dim: int) -> None:
         n_waves = steps + n_layers - 1
-        self.key = _key(like, batch, steps, n_layers, hid)
+        self.key = _key(like, batch, steps, n_layers, hid, in_dim)
+        self.fold_input = in_dim <= hid  # the input sits in h[:, 0] (see _GRUStack.run)
         self.w = like.new_zeros(n_layers, 4 * hid, 2 * hid)  # zero blocks stay zero
         self.bias = like.new_zeros(n_layers, 4 * hid)
         g = self.g = like.new_empty(n_waves, n_layers, 4 * hid, batch)
@@ -102,7 +105,7 @@ class _Workspace:
     def add_backward(self) -> None:
         """The backward buffers and views, made at the first backward pass (forward passes
         without gradients, such as sampling, never need them)."""
-        batch, steps, n_layers, hid = self.key[2:]
+        batch, steps, n_layers, hid, _ = self.key[2:]
         g, h = self.g, self.h
         n_waves = g.shape[0]
         # a zero tail after f lets the top layer's window run off the end
@@ -155,12 +158,13 @@ class _Pool(threading.local):
 _POOL = _Pool()
 
 
-def _take(like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int) -> _Workspace:
+def _take(like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int, in_dim: int
+          ) -> _Workspace:
     """A workspace of this shape from the pool, or a new one."""
-    key = _key(like, batch, steps, n_layers, hid)
+    key = _key(like, batch, steps, n_layers, hid, in_dim)
     free = _POOL.free.get(key)
     if not free:
-        return _Workspace(like, batch, steps, n_layers, hid)
+        return _Workspace(like, batch, steps, n_layers, hid, in_dim)
     ws = free.pop()
     if not free:
         del _POOL.free[key]
@@ -211,16 +215,19 @@ class _GRUStack(torch.autograd.Function):
         """The forward pass: output (B, T, H) and the workspace holding its state."""
         n_layers = len(weights) // 4
         w_ih, w_hh, b_ih, b_hh = (weights[j::4] for j in range(4))
-        batch, steps, _ = x.shape
+        batch, steps, in_dim = x.shape
         hid = w_hh[0].shape[1]
-        ws = _take(x, batch, steps, n_layers, hid)
+        ws = _take(x, batch, steps, n_layers, hid, in_dim)
         # Gate rows [n_in, r, z, gh_n] from the layer below (input rows n, r, z: w_ih rolled by
         # one block) and the layer's own state (rows r, z, n): one product with weights
         # [[w_in, 0], [w_ir, w_hr], [w_iz, w_hz], [0, w_hn]]; the n rows are doubled for
-        # n = 2 sigmoid(2a) - 1. Layer 0's input rows are filled for all steps up front.
+        # n = 2 sigmoid(2a) - 1. Layer 0's "below" is the input, zero-padded to the hidden
+        # size; a wider input is multiplied for all steps up front instead.
         w = ws.w
         if n_layers > 1:
             w[1:, : 3 * hid, :hid] = torch.stack(w_ih[1:]).roll(hid, 1)
+        if ws.fold_input:
+            w[0, : 3 * hid, :in_dim] = w_ih[0].roll(hid, 0)
         w[:, hid:, hid:] = torch.stack(w_hh)
         w.view(n_layers, 4, hid, 2 * hid)[:, 0::3] *= 2
         bias = ws.bias
@@ -228,13 +235,16 @@ class _GRUStack(torch.autograd.Function):
         bias[:, 3 * hid:] = 0
         bias[:, hid:] += torch.stack(b_hh)
         bias.view(n_layers, 4, hid)[:, 0::3] *= 2
-        w_ih0 = w_ih[0].roll(hid, 0)
-        w_ih0[:hid] *= 2
         g, h = ws.g, ws.h
         g.copy_(bias[None, :, :, None].expand_as(g))
-        # (a contiguous product then a sum: a product into strided rows runs step by step)
-        ws.layer0 += torch.bmm(w_ih0.expand(steps, -1, -1), x.permute(1, 2, 0))
         h.zero_()
+        if ws.fold_input:
+            h[:steps, 0, :in_dim] = x.permute(1, 2, 0)
+        else:
+            w_ih0 = w_ih[0].roll(hid, 0)
+            w_ih0[:hid] *= 2
+            # (a contiguous product then a sum: a product into strided rows runs step by step)
+            ws.layer0 += torch.bmm(w_ih0.expand(steps, -1, -1), x.permute(1, 2, 0))
         minus_one = ws.minus_one
         for g_k, w_k, win_k, rz_k, n_k, r_k, z_k, ghn_k, h_k, out_k in ws.forward_plan:
             g_k.baddbmm_(w_k, win_k)

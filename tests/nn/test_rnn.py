@@ -7,7 +7,7 @@ from seqgan.nn import RNNStack, fused_gru
 
 
 @pytest.mark.parametrize("layers", [1, 2, 3])
-@pytest.mark.parametrize("input_dim", [5, 7])  # 7: the hidden size
+@pytest.mark.parametrize("input_dim", [5, 7, 9])  # 7: the hidden size; 9: wider
 @pytest.mark.parametrize("steps", [9, 2, 1])  # 2, 1: fewer steps than layers
 def test_fused_gru_matches_torch_gru_values_and_gradients(layers, input_dim, steps):
     torch.manual_seed(0)
@@ -96,7 +96,7 @@ def test_fused_gru_workspace_pool_stays_within_its_budget(monkeypatch):
 
     torch.manual_seed(0)
     gru = torch.nn.GRU(3, 5, 2, batch_first=True).double()
-    small = _fast_gru._Workspace(torch.zeros((), dtype=torch.float64), 4, 6, 2, 5).nbytes
+    small = _fast_gru._Workspace(torch.zeros((), dtype=torch.float64), 4, 6, 2, 5, 3).nbytes
     monkeypatch.setattr(_fast_gru, "POOL_BYTES", 2 * small)
     monkeypatch.setattr(_fast_gru, "_POOL", type(_fast_gru._POOL)())  # an empty pool
     # graphs alive together, backpropagated last first
