@@ -2,8 +2,10 @@
 with sequence length and batch size.
 
     python benchmarks/speed.py                      # full table -> benchmarks/results/speed.md
-    python benchmarks/speed.py --quick              # a smoke run (seconds)
-    python benchmarks/speed.py --models TimeGAN --seq-lens 24 --batch-sizes 128
+    python benchmarks/speed.py --quick              # a smoke run (seconds), printed only
+    python benchmarks/speed.py --models TimeGAN --seq-lens 24 --batch-sizes 128  # printed only
+
+(``--out FILE`` saves any run's table; only the full default grid replaces the committed one.)
 
 Each cell: the median wall time of ``--iterations`` iterations per phase after ``--warmup``
 iterations, measured by a Trainer callback (so it includes batch drawing, every loss, backward
@@ -104,14 +106,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--quick", action="store_true", help="tiny smoke run")
-    parser.add_argument("--out", default=str(RESULTS / "speed.md"))
+    parser.add_argument("--out", help="markdown file for the table (default: "
+                        "benchmarks/results/speed.md for the full default grid; a smaller run "
+                        "only prints, so that it never replaces the committed table)")
     args = parser.parse_args()
+    full_grid = not args.quick and all(
+        getattr(args, k) == parser.get_default(k) for k in ("models", "seq_lens", "batch_sizes"))
+    out = args.out or (str(RESULTS / "speed.md") if full_grid else None)
     if args.quick:
         args.seq_lens, args.batch_sizes, args.iterations, args.warmup = [24], [32], 3, 1
         args.n_sample = 100
     torch.set_num_threads(args.threads)
 
     before = calibration()
+    print(f"machine speed probe: {before:.1f} ms")
     rows = []
     for name in args.models:
         # length scaling at batch 128, batch scaling at length 24 (the reference setting)
@@ -131,9 +139,12 @@ def main() -> None:
               f"{args.iterations} iterations after {args.warmup} warm-up. Machine speed "
               f"(torch.nn.GRU 6 -> 24 x 3 layers, batch 128, length 24, forward + backward): "
               f"{before:.1f} ms before, {calibration():.1f} ms after.\n\n")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(header + markdown(table) + "\n")
-    print(f"wrote {args.out}")
+    if out is None:
+        print(header + markdown(table))
+        return
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(header + markdown(table) + "\n")
+    print(f"wrote {out}")
 
 
 def markdown(table: pd.DataFrame) -> str:
