@@ -87,7 +87,8 @@ class _Workspace:
         self.w = like.new_zeros(n_layers, 4 * hid, 2 * hid)  # zero blocks stay zero
         self.bias = like.new_zeros(n_layers, 4 * hid)
         g = self.g = like.new_empty(n_waves, n_layers, 4 * hid, batch)
-        h = self.h = like.new_empty(n_waves + 1, n_layers + 1, hid, batch)
+        # zero once: the states before a layer starts and the input's padding are never written
+        h = self.h = like.new_zeros(n_waves + 1, n_layers + 1, hid, batch)
         self.layer0 = g[:steps, 0, : 3 * hid]
         self.top = h[n_layers:, -1].permute(2, 0, 1)
         self.minus_one = like.new_full((), -1.0)
@@ -237,7 +238,6 @@ class _GRUStack(torch.autograd.Function):
         bias.view(n_layers, 4, hid)[:, 0::3] *= 2
         g, h = ws.g, ws.h
         g.copy_(bias[None, :, :, None].expand_as(g))
-        h.zero_()
         if ws.fold_input:
             h[:steps, 0, :in_dim] = x.permute(1, 2, 0)
         else:
