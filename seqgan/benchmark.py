@@ -30,6 +30,7 @@ import json
 import logging
 import math
 import multiprocessing
+import os
 import platform
 import resource
 import sys
@@ -166,17 +167,13 @@ def _load(dataset: str, config: BenchmarkConfig, seed: int) -> np.ndarray:
 
 def _run_one(task: dict[str, Any]) -> dict[str, Any]:
     """Train (or fit the reference), sample, score: one row of results.csv."""
-    import os
-
     import torch
 
     from seqgan.baselines import VARBaseline
     from seqgan.cli import model_classes
 
     config = BenchmarkConfig(**task["config"])
-    # workers share the cores: several processes with several threads each would wait on
-    # each other at every small operation
-    torch.set_num_threads(config.threads or max(1, (os.cpu_count() or 1) // config.workers))
+    torch.set_num_threads(threads_per_run(config))
     method, dataset, seed = task["method"], task["dataset"], task["seed"]
     X = _load(dataset, config, seed)
     row: dict[str, Any] = {"method": method, "dataset": dataset, "seed": seed,
@@ -276,15 +273,22 @@ def run_benchmark(config: BenchmarkConfig | Mapping[str, Any] | str | Path,
                                                            r["seed"])]))
     table.to_csv(csv_path, index=False)
     meta = {"command": command, "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-            "seqgan": __version__, "machine": machine_description(), "config": asdict(config)}
+            "seqgan": __version__, "machine": {**machine_description(),
+                                               "torch_threads": threads_per_run(config)},
+            "config": asdict(config)}
     (out / "run.json").write_text(json.dumps(meta, indent=2, default=str))
     (out / "summary.md").write_text(summary_markdown(table, config, meta))
     return table
 
 
-def machine_description() -> dict[str, Any]:
-    import os
+def threads_per_run(config: BenchmarkConfig) -> int:
+    """Torch threads of each run: ``config.threads``, else the cores shared among the workers
+    (several processes with several threads each would wait on each other at every small
+    operation)."""
+    return config.threads or max(1, (os.cpu_count() or 1) // config.workers)
 
+
+def machine_description() -> dict[str, Any]:
     import torch
 
     return {"python": sys.version.split()[0], "platform": platform.platform(),
@@ -318,7 +322,8 @@ def summary_markdown(table: pd.DataFrame, config: BenchmarkConfig,
     machine = meta["machine"]
     lines += [f"Machine: {machine['processor']}, {machine['cpu_count']} CPUs, "
               f"{machine['platform']}, Python {machine['python']}, torch {machine['torch']}"
-              f" ({machine['torch_threads']} threads). Seeds: {config.seeds}. Values: mean ± "
+              f" ({machine['torch_threads']} threads per run, {config.workers} run(s) at a "
+              f"time). Seeds: {config.seeds}. Values: mean ± "
               "95% CI half-width over seeds (t-distribution); lower is better.", ""]
     for metric in config.metrics:
         lines += [f"## {metric}", "", "| method | " + " | ".join(datasets) + " |",

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from seqgan.benchmark import BenchmarkConfig, available_metrics, run_benchmark
+from seqgan.benchmark import BenchmarkConfig, available_metrics, run_benchmark, threads_per_run
 from seqgan.cli import main
 
 TINY = {
@@ -38,6 +38,17 @@ def test_tiny_benchmark_writes_every_output(tmp_path):
     assert "| crnngan |" in summary and "±" in summary and "*TimeGAN (paper)*" in summary
     meta = json.loads((tmp_path / "run.json").read_text())
     assert meta["command"] == "pytest" and meta["machine"]["cpu_count"] >= 1
+    # the header gives the threads each run had, not those of the parent process
+    threads = meta["machine"]["torch_threads"]
+    assert threads == threads_per_run(BenchmarkConfig.from_mapping(TINY))
+    assert f"({threads} threads per run, 1 run(s) at a time)" in summary
+
+
+def test_threads_per_run_shares_the_cores_among_workers():
+    many = BenchmarkConfig.from_mapping({**TINY, "workers": 64})
+    assert threads_per_run(many) == 1
+    fixed = BenchmarkConfig.from_mapping({**TINY, "workers": 64, "threads": 3})
+    assert threads_per_run(fixed) == 3
 
 
 def test_same_seed_same_numbers(tmp_path):
