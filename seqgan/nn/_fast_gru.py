@@ -74,9 +74,8 @@ class _Workspace:
     ``[n, r, z, gh_n]``), ``h[k, 1 + l]`` the state of layer l before wave k (zero until the
     layer starts; ``h[k, 0]`` is "below" layer 0: step k of the input, zero-padded, or zero
     for a wide input), so that [below, own state] of every layer is two adjacent blocks, both
-    (rows, batch). Backward: ``f`` (like ``g``) the
-    per-step factors, then the gate gradients; ``d[k, l]`` the gradient of the state of layer
-    l after wave k.
+    (rows, batch). Backward: ``f`` (like ``g``) the per-step factors, then the gate gradients;
+    ``d[k, l]`` the gradient of the state of layer l after wave k.
     """
 
     def __init__(self, like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int,
