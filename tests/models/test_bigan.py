@@ -29,11 +29,18 @@ def phases_of_one_sine(n=600, seed=0):
 @pytest.mark.slow
 def test_pure_bigan_samples_learn_the_data_spread():
     X = phases_of_one_sine()
-    settings = {"latent_dim": 2, "hidden_dim": 32, "lr_g": 1e-3, "lr_d": 1e-3, "random_state": 0,
-                "verbose": False, "device": "cpu"}
+    settings = {"latent_dim": 2, "hidden_dim": 32, "lr_g": 1e-3, "lr_d": 1e-3, "verbose": False,
+                "device": "cpu"}
     spread = X.std(1).mean()
-    before = BiGAN(n_iter=0, **settings).fit(X).sample(300, random_state=0).std(1).mean()
-    after = BiGAN(n_iter=1500, **settings).fit(X).sample(300, random_state=0).std(1).mean()
+
+    def sample_spread(n_iter):
+        # Mean over two seeds: about one seed in four collapses part-way at this budget
+        # (measured on seeds 0-3 with two versions of the GRU kernel: spreads 0.08-0.14 against
+        # 0.29-0.33 for the others), and which seed does changes with float rounding.
+        return np.mean([BiGAN(n_iter=n_iter, random_state=seed, **settings).fit(X)
+                        .sample(300, random_state=0).std(1).mean() for seed in (0, 1)])
+
+    before, after = sample_spread(0), sample_spread(1500)
     assert abs(after - spread) < 0.5 * abs(before - spread), (before, after, spread)
 
 
