@@ -273,8 +273,7 @@ def run_benchmark(config: BenchmarkConfig | Mapping[str, Any] | str | Path,
                                                            r["seed"])]))
     table.to_csv(csv_path, index=False)
     meta = {"command": command, "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-            "seqgan": __version__, "machine": {**machine_description(),
-                                               "torch_threads": threads_per_run(config)},
+            "seqgan": __version__, "machine": machine_description(threads_per_run(config)),
             "config": asdict(config)}
     (out / "run.json").write_text(json.dumps(meta, indent=2, default=str))
     (out / "summary.md").write_text(summary_markdown(table, config, meta))
@@ -288,13 +287,14 @@ def threads_per_run(config: BenchmarkConfig) -> int:
     return config.threads or max(1, (os.cpu_count() or 1) // config.workers)
 
 
-def machine_description() -> dict[str, Any]:
+def machine_description(torch_threads: int) -> dict[str, Any]:
+    """Where the runs ran; ``torch_threads``: the threads each run had."""
     import torch
 
     return {"python": sys.version.split()[0], "platform": platform.platform(),
             "processor": platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count(), "torch": torch.__version__,
-            "torch_threads": torch.get_num_threads(),
+            "torch_threads": torch_threads,
             "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
 
 

@@ -88,7 +88,7 @@ class _Workspace:
         g = self.g = like.new_empty(n_waves, n_layers, 4 * hid, batch)
         # zero once: the states before a layer starts and the input's padding are never written
         h = self.h = like.new_zeros(n_waves + 1, n_layers + 1, hid, batch)
-        self.layer0 = g[:steps, 0, : 3 * hid]
+        self.layer0 = None if self.fold_input else g[:steps, 0, : 3 * hid]  # (wide inputs)
         self.top = h[n_layers:, -1].permute(2, 0, 1)
         self.minus_one = like.new_full((), -1.0)
         windows = h.as_strided((n_waves, n_layers, 2 * hid, batch),
