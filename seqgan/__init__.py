@@ -8,7 +8,6 @@
 (4, 8, 2)
 """
 
-from seqgan._io import load
 from seqgan._version import __version__
 from seqgan.models import (
     CGAN,
@@ -17,9 +16,11 @@ from seqgan.models import (
     MLPGAN,
     RCGAN,
     BiGAN,
+    Estimator,
     GANEstimator,
     ImageBiGAN,
     TimeGAN,
+    load,
 )
 from seqgan.training import DivergenceError
 
@@ -31,6 +32,7 @@ __all__ = [
     "RCGAN",
     "BiGAN",
     "DivergenceError",
+    "Estimator",
     "GANEstimator",
     "ImageBiGAN",
     "TimeGAN",

@@ -79,20 +79,15 @@ class _Decoder:
     sequences (n, seq_len, channels)."""
 
     def __init__(self, model: Any, seq_len: int) -> None:
-        model._check_fitted()
-        self.model, self.seq_len = model, seq_len
-        self.codec = model._latent_codec(model.spec_, seq_len)
-        self.module = model._sampling_module()
-        self.device = model.device_
+        self.view = model.latent_view(seq_len)
+        self.codec, self.device = self.view.codec, self.view.device
 
     def __call__(self, u: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
-        out = self.model._generate(self.module, self.codec.decode(u), condition, self.seq_len)
-        return out[0] if isinstance(out, tuple) else out
+        return self.view.generate(u, condition)
 
 
 def _conditions(model: Any, condition: Any, n: int) -> torch.Tensor | None:
-    cond = model._encode_condition(condition, n)
-    return None if cond is None else cond.to(model.device_)
+    return model.latent_view().condition(condition, n)
 
 
 def _run(decoder: _Decoder, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor | None,
@@ -163,7 +158,7 @@ def ais_log_likelihood(model: Any, X: Any, *, sigma2: float, condition: Any = No
     sigma2 = check_float("sigma2", sigma2, low=0.0, closed="neither")
     n_chains = check_int("n_chains", n_chains, low=1)
     batch_size = check_int("batch_size", batch_size, low=1)
-    x, mask = model._user_to_scaled(X)
+    x, mask = model.latent_view().to_scaled(X)
     cond = _conditions(model, condition, x.shape[0])
     decoder = _Decoder(model, x.shape[1])
     generator = torch.Generator(device=x.device).manual_seed(
@@ -196,10 +191,8 @@ def bdmc(model: Any, n: int = 16, *, sigma2: float, condition: Any = None,
     sigma2 = check_float("sigma2", sigma2, low=0.0, closed="neither")
     n = check_int("n", n, low=1)
     n_chains = check_int("n_chains", n_chains, low=1)
-    model._check_fitted()
-    seq_len = model.spec_.seq_len
-    decoder = _Decoder(model, seq_len)
-    device = model.device_
+    decoder = _Decoder(model, model.latent_view().seq_len)
+    device = decoder.device
     generator = torch.Generator(device=device).manual_seed(
         seed_from(check_random_state(random_state)))
     cond = _conditions(model, condition, n)

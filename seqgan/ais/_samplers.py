@@ -17,22 +17,17 @@ from seqgan.nn import twice_differentiable
 
 
 def _critic(model: Any, seq_len: int, condition: torch.Tensor | None):
-    model._check_fitted()
-    codec = model._latent_codec(model.spec_, seq_len)
-    module = model.module_
+    view = model.latent_view(seq_len)
 
     def logits(u: torch.Tensor) -> torch.Tensor:
-        return sequence_logits(model._latent_logits(module, codec.decode(u), condition,
-                                                    seq_len))
-    return codec, logits
+        return sequence_logits(view.logits(u, condition))
+    return view, logits
 
 
-def _finish(model: Any, codec: Any, u: torch.Tensor, condition: torch.Tensor | None,
-            seq_len: int) -> Any:
+def _finish(view: Any, u: torch.Tensor, condition: torch.Tensor | None) -> Any:
     with torch.no_grad():
-        out = model._generate(model._sampling_module(), codec.decode(u), condition, seq_len)
-    values = (out[0] if isinstance(out, tuple) else out).float().cpu().numpy()
-    return model._values_to_user(values)
+        values = view.generate(u, condition).float().cpu().numpy()
+    return view.to_user(values)
 
 
 def discriminator_rejection_sample(model: Any, n: int, *, condition: Any = None,
@@ -61,21 +56,20 @@ def discriminator_rejection_sample(model: Any, n: int, *, condition: Any = None,
     """
     n = check_int("n", n, low=1)
     check_float("gamma_percentile", gamma_percentile, low=0.0, high=100.0)
-    model._check_fitted()
+    seq_len = model.latent_view().seq_len  # (refuses an unfitted model)
     encoder = model.encoder_.condition_encoder_
     if (condition is not None and encoder is not None and encoder.kind_ == "categorical"
             and np.ndim(condition) > 0):
         raise ValueError("discriminator_rejection_sample draws every sample for one "
                          "condition: pass a single label (e.g. condition=7) and call it once "
                          "per class.")
-    seq_len = model.spec_.seq_len
     generator = torch.Generator(device=model.device_).manual_seed(
         seed_from(check_random_state(random_state)))
     device = model.device_
 
     def draw(m: int) -> tuple[torch.Tensor, torch.Tensor]:
-        codec, logits = _critic(model, seq_len, _conditions(model, condition, m))
-        u = torch.randn(m, codec.dim, generator=generator, device=device)
+        view, logits = _critic(model, seq_len, _conditions(model, condition, m))
+        u = torch.randn(m, view.dim, generator=generator, device=device)
         with torch.no_grad():
             return u, logits(u)
 
@@ -102,8 +96,7 @@ def discriminator_rejection_sample(model: Any, n: int, *, condition: Any = None,
         accepted += int(keep.sum())
     u = torch.cat(kept)[:n]
     cond = _conditions(model, condition, n)
-    codec, _ = _critic(model, seq_len, cond)
-    samples = _finish(model, codec, u, cond, seq_len)
+    samples = _finish(model.latent_view(seq_len), u, cond)
     return (samples, accepted / drawn, u) if return_latent else (samples, accepted / drawn)
 
 
@@ -129,10 +122,10 @@ def latent_langevin_sample(model: Any, n: int, *, condition: Any = None, n_steps
     step_size = check_float("step_size", step_size, low=0.0, closed="neither")
     seq_len = model.spec_.seq_len
     cond = _conditions(model, condition, n)
-    codec, logits = _critic(model, seq_len, cond)
+    view, logits = _critic(model, seq_len, cond)
     generator = torch.Generator(device=model.device_).manual_seed(
         seed_from(check_random_state(random_state)))
-    u = torch.randn(n, codec.dim, generator=generator, device=model.device_)
+    u = torch.randn(n, view.dim, generator=generator, device=view.device)
     was_training = model.module_.training
     model.module_.eval()
     try:
@@ -146,5 +139,5 @@ def latent_langevin_sample(model: Any, n: int, *, condition: Any = None, n_steps
                 u = u - 0.5 * step_size * grad + math.sqrt(step_size) * noise
     finally:
         model.module_.train(was_training)
-    samples = _finish(model, codec, u.detach(), cond, seq_len)
+    samples = _finish(view, u.detach(), cond)
     return (samples, u.detach()) if return_latent else samples

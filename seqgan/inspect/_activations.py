@@ -32,24 +32,19 @@ def generator_activations(model: Any, *, random_state: Any = 0, condition: Any =
     ``latent``: the latent vector (image models, (latent_dim,)); default drawn from the prior
     with ``random_state``. Works with every fitted model (its ``generator`` network).
     """
-    model._check_fitted()
-    module = model._sampling_module()
-    generator = module["generator"]
-    cond = model._encode_condition(condition, 1)  # checks conditional vs unconditional
-    spec = model.spec_
+    view = model.latent_view()
+    generator = view.generator
+    cond = view.condition(condition, 1)  # checks conditional vs unconditional
     if latent is not None:
         z = torch.as_tensor(np.asarray(latent, dtype=np.float32)).reshape(1, -1)
         latents = (z,)
-        expected = model._draw_latent(spec, 1, spec.seq_len or 0, torch.Generator())
+        expected = view.prior(1, torch.Generator())
         if len(expected) != 1 or tuple(expected[0].shape) != tuple(z.shape):
             raise ValueError(f"`latent` must have {expected[0][0].numel()} values for this "
                              "model; or leave it None.")
     else:
         gen = torch.Generator().manual_seed(seed_from(check_random_state(random_state)))
-        latents = model._draw_latent(spec, 1, spec.seq_len or 0, gen)
-    latents = tuple(t.to(model.device_) for t in latents)
-    if cond is not None:
-        cond = cond.to(model.device_)
+        latents = view.prior(1, gen)
     outputs: dict[str, list[torch.Tensor]] = {}
     hooks = []
     for name, layer in _layers(generator):
@@ -58,10 +53,10 @@ def generator_activations(model: Any, *, random_state: Any = 0, condition: Any =
             if isinstance(out, torch.Tensor):
                 outputs.setdefault(name, []).append(out.detach()[0].float().cpu())
         hooks.append(layer.register_forward_hook(hook))
-    module.eval()
+    model.module_.eval()
     try:
         with torch.no_grad():
-            model._generate(module, latents, cond, spec.seq_len or 0)
+            view.generate_from(latents, cond)
     finally:
         for h in hooks:
             h.remove()

@@ -1,11 +1,11 @@
-"""Losses, regularizers and update rules: the parts a GAN's training is combined from.
+"""Losses and regularizers: the parts a GAN's objective is combined from (update rules --
+optimizers, EMA, adaptive balance -- are training concerns: :mod:`seqgan.training`).
 
 - objectives (from logits, shared by every model): :func:`get_objective`,
   :func:`available_losses`, one class per loss;
 - regularizers of the discriminator: gradient penalties (:class:`GradientPenalty`, :class:`R1`,
   :class:`R2`; :func:`build_regularizers`), :class:`WeightClipping`, :func:`spectral_norm`,
   :class:`DiffAugment`;
-- update rules: :func:`make_optimizer`, :class:`EMA`, :class:`AdaptiveBalance`;
 - diagnostics: :func:`discriminator_accuracy`, :func:`grad_norm`, :func:`mode_collapse_score`.
 
 See ``docs/losses.md``.
@@ -37,16 +37,12 @@ from seqgan.losses._regularizers import (
     get_regularizer,
     spectral_norm,
 )
-from seqgan.losses._update_rules import EMA, OPTIMIZERS, AdaptiveBalance, make_optimizer
 
 __all__ = [
     "AUGMENTATIONS",
-    "EMA",
-    "OPTIMIZERS",
     "R1",
     "R2",
     "WGANGP",
-    "AdaptiveBalance",
     "DiffAugment",
     "GradientPenalty",
     "Hinge",
@@ -65,7 +61,6 @@ __all__ = [
     "get_objective",
     "get_regularizer",
     "grad_norm",
-    "make_optimizer",
     "masked_mean",
     "mode_collapse_score",
     "spectral_norm",

@@ -87,10 +87,14 @@ class DiffAugment:
         self.mask_fraction = check_float("mask_fraction", mask_fraction, low=0.0, high=1.0,
                                          closed="right", owner="DiffAugment")
 
+    def _params(self) -> dict[str, object]:
+        """Constructor arguments (model files store them)."""
+        return {k: getattr(self, k) for k in ("policy", "p", "jitter_std", "scaling_std",
+                                               "warp_strength", "mask_fraction")}
+
     def __repr__(self) -> str:
-        return (f"DiffAugment(policy={self.policy!r}, p={self.p!r}, "
-                f"jitter_std={self.jitter_std!r}, scaling_std={self.scaling_std!r}, "
-                f"warp_strength={self.warp_strength!r}, mask_fraction={self.mask_fraction!r})")
+        args = ", ".join(f"{k}={v!r}" for k, v in self._params().items())
+        return f"DiffAugment({args})"
 
     def __call__(self, x: torch.Tensor, mask: torch.Tensor | None = None, *,
                  generator: torch.Generator | None = None) -> torch.Tensor:

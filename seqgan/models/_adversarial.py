@@ -13,17 +13,15 @@ from torch import nn
 
 from seqgan.losses import (
     AUGMENTATIONS,
-    OPTIMIZERS,
-    AdaptiveBalance,
     DiffAugment,
     Objective,
     WeightClipping,
     build_regularizers,
     discriminator_accuracy,
     get_objective,
-    make_optimizer,
 )
 from seqgan.nn import twice_differentiable
+from seqgan.training import AdaptiveBalance, make_optimizer
 
 #: Learning-rate schedules over the adversarial phase: factor of the configured rate at
 #: progress ``p`` in [0, 1).
@@ -217,5 +215,5 @@ class TrainingControls:
             self.ais.after_iteration(trainer, row)
 
 
-__all__ = ["OPTIMIZERS", "SCHEDULES", "Adversary", "TrainingControls", "build_optimizer",
+__all__ = ["SCHEDULES", "Adversary", "TrainingControls", "build_optimizer",
            "make_augment", "prior_latent"]

@@ -1,13 +1,17 @@
-"""The estimator base class every GAN shares: fit, sample, save, load."""
+"""The contract of every generative model of sequences: fit, sample, save, load.
+
+Nothing adversarial lives here (that is :mod:`seqgan.models._gan`): a VAE, a diffusion baseline
+or an autoregressive model subclasses :class:`Estimator` directly.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from torch import nn
 
+from seqgan._device import resolve_device
 from seqgan._validation import (
     BOOL,
     NONE,
@@ -30,21 +35,13 @@ from seqgan._validation import (
     seed_from,
     validate_params,
 )
-from seqgan.ais import AISRuntime, AISUpdate, LatentCodec
 from seqgan.data import SequenceEncoder
-from seqgan.losses import EMA, AdaptiveBalance, Objective, mode_collapse_score, spectral_norm
-from seqgan.models._adversarial import (
-    OPTIMIZERS,
-    SCHEDULES,
-    Adversary,
-    TrainingControls,
-    build_optimizer,
-)
-from seqgan.training import Batch, Callback, DivergenceError, Phase, Trainer
+from seqgan.models._latent_view import LatentView
+from seqgan.training import Batch, Callback, DivergenceError, Phase, Recipe, Trainer
 
 logger = logging.getLogger(__name__)
 
-MODEL_REGISTRY: dict[str, type[GANEstimator]] = {}
+__all__ = ["DataSpec", "Estimator", "evaluating", "resolve_device"]
 
 
 @dataclass(frozen=True)
@@ -63,31 +60,26 @@ class DataSpec:
     height: int = 0
     width: int = 0
 
-
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU; anything torch accepts otherwise."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r} "
-                         f"({exc}).") from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"`device`={device!r} but CUDA is not available here; use 'auto' or "
-                         "'cpu'.")
-    return resolved
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
 
 
-class GANEstimator(BaseEstimator):
+class Estimator(BaseEstimator):
     """Base class of every seqgan model, in scikit-learn style.
 
-    Subclasses store their hyperparameters in ``__init__`` (nothing else), list their rules in
-    ``_param_rules``, and implement: ``_build_module(spec)`` (all networks in one ``nn.Module``),
-    ``_build_optimizers(module)``, ``_phases(module, spec)`` (the training recipe),
-    ``_draw_latent(spec, n, seq_len, generator, device)`` and
-    ``_generate(module, latent, condition, seq_len)``. Latents are drawn once for all samples,
-    so results do not depend on the sampling batch size.
+    A subclass stores its hyperparameters in ``__init__`` (nothing else), lists their rules in
+    ``_param_rules`` and implements:
+
+    - ``_build_module(spec) -> nn.ModuleDict``: every network, built for the data's shapes;
+    - ``_build_optimizers(module) -> {name: Optimizer}``;
+    - ``_recipe(module, optimizers, spec) -> list[Phase] | Recipe``: what the Trainer runs;
+    - ``_draw_latent(spec, n, seq_len, generator, device) -> tuple of tensors``: the random
+      inputs of ``n`` samples (first axis: the sample), drawn once for all samples so that
+      results do not depend on the sampling batch size;
+    - ``_generate(module, latent, condition, seq_len) -> Tensor (n, seq_len, n_channels)``:
+      scaled samples from those inputs;
+    - ``_latent_kinds(spec)``: the prior of each latent tensor ("normal", "uniform" or
+      "symmetric"), for :meth:`latent_view`.
 
     Fitted attributes: ``module_``, ``encoder_`` (data layout and scalers), ``scaler_``,
     ``history_`` (DataFrame, one row per iteration), ``n_features_in_``, ``feature_names_in_``,
@@ -95,47 +87,20 @@ class GANEstimator(BaseEstimator):
     """
 
     #: Rules checked by ``fit``: parameter name -> list of accepted rules (any may match).
-    #: Rules of parameters a model does not have are ignored.
+    #: Rules of parameters a model does not have are ignored; subclasses add their own.
     _param_rules: ClassVar[dict[str, list]] = {
         "seq_len": [Interval(int, 1, None), NONE],
         "batch_size": [Interval(int, 1, None)],
         "n_iter": [Interval(int, 0, None)],
-        "loss": [InstanceOf((str, Objective), "a loss name or an Objective")],
-        "regularizers": [InstanceOf((dict, list, tuple), "a dict {name: weight}"), NONE],
-        "spectral_norm": [BOOL],
-        "optimizer_g": [Options(tuple(OPTIMIZERS))],
-        "optimizer_d": [Options(tuple(OPTIMIZERS))],
-        "optimizer_kwargs": [InstanceOf(dict, "a dict of optimizer arguments"), NONE],
-        "lr_g": [Interval(float, 0, None, closed="neither")],
-        "lr_d": [Interval(float, 0, None, closed="neither")],
-        "d_steps": [Interval(int, 1, None)],
-        "g_steps": [Interval(int, 1, None)],
-        "lr_schedule": [Options(tuple(SCHEDULES)), NONE],
-        "balance": [BOOL, InstanceOf(dict, "a dict of AdaptiveBalance arguments")],
-        "ema": [Interval(float, 0, 1, closed="left"), NONE],
-        "diagnostics_every": [Interval(int, 1, None), NONE],
         "scaling": [Options(("minmax", "standard")), NONE],
         "device": [InstanceOf((str, torch.device), "a device string ('auto', 'cpu', 'cuda')")],
         "random_state": [RANDOM_STATE],
         "verbose": [BOOL],
-        "generator_update": [InstanceOf(AISUpdate, "a seqgan.ais.AISUpdate"), NONE],
     }
     supports_condition: ClassVar[bool] = False
     supports_static: ClassVar[bool] = False
-    #: Network (key of the module) the discriminator options (spectral norm) apply to.
-    _critic_network: ClassVar[str] = "discriminator"
-    #: Networks on the sampling path; ``ema`` averages them and sampling uses the averages.
+    #: Networks on the sampling path (a GAN's weight averages replace them when sampling).
     _sampling_networks: ClassVar[tuple[str, ...]] = ("generator",)
-    #: Optimizers whose learning rates the schedule and the balance control.
-    _adversarial_optimizers: ClassVar[tuple[str, ...]] = ("generator", "discriminator")
-    #: Arguments each optimizer gets by default in this model's paper, by optimizer name.
-    _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # abstract bases (``_abstract = True`` in their body) are not models users can load
-        if not cls.__name__.startswith("_") and not cls.__dict__.get("_abstract", False):
-            MODEL_REGISTRY[cls.__name__] = cls
 
     # ------------------------------------------------------------------ subclass API
     def _build_module(self, spec: DataSpec) -> nn.Module:
@@ -144,8 +109,9 @@ class GANEstimator(BaseEstimator):
     def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
         raise NotImplementedError
 
-    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
-        """The training recipe; the last phase is the adversarial one."""
+    def _recipe(self, module: nn.Module, optimizers: dict[str, torch.optim.Optimizer],
+                spec: DataSpec) -> list[Phase] | Recipe:
+        """The training recipe: phases of updates (and stateful parts to checkpoint)."""
         raise NotImplementedError
 
     def _draw_latent(self, spec: DataSpec, n: int, seq_len: int,
@@ -160,89 +126,34 @@ class GANEstimator(BaseEstimator):
         raise NotImplementedError
 
     def _latent_kinds(self, spec: DataSpec) -> tuple[str, ...]:
-        """Prior of each latent tensor ("uniform", "normal" or "symmetric"), for the AIS
-        tools' standard-normal base space (``seqgan.ais.LatentCodec``)."""
+        """Prior of each latent tensor ("uniform", "normal" or "symmetric"), for the
+        standard-normal base space of :meth:`latent_view`."""
         raise NotImplementedError
 
-    def _latent_logits(self, module: nn.Module, latent: tuple[torch.Tensor, ...],
-                       condition: torch.Tensor | None, seq_len: int) -> torch.Tensor:
-        """Discriminator logits (n,) or (n, seq_len) of the samples generated from ``latent``
-        (the density-ratio estimate of the AIS/DRE update)."""
-        raise NotImplementedError
+    @classmethod
+    def get_test_params(cls) -> dict[str, Any]:
+        """Settings for a fit of a few seconds on tiny data (CPU, tiny networks, a few
+        iterations, no progress bars). The estimator contract suite
+        (``tests/models/test_estimator_contract.py``) trains every registered sequence model
+        with them; a model overrides it with its own small sizes."""
+        return {"device": "cpu", "random_state": 0, "verbose": False}
 
-    def _latent_codec(self, spec: DataSpec, seq_len: int | None = None) -> LatentCodec:
-        """The model's latent at ``seq_len`` steps as one standard-normal vector."""
-        probe = self._draw_latent(spec, 1, seq_len or spec.seq_len, torch.Generator())
-        return LatentCodec([tuple(t.shape[1:]) for t in probe], self._latent_kinds(spec))
-
-    # ------------------------------------------------------------------ fit
-    def _all_rules(self) -> dict[str, list]:
-        rules: dict[str, list] = {}
-        for klass in reversed(type(self).__mro__):
-            rules.update(getattr(klass, "_param_rules", {}))
-        return {k: v for k, v in rules.items() if k in self.get_params(deep=False)}
-
-    def _validate_params(self) -> None:
-        validate_params(type(self).__name__, self.get_params(deep=False), self._all_rules())
-        self._adversary()
-        balance = getattr(self, "balance", False)
-        if isinstance(balance, dict):
-            AdaptiveBalance(torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0),
-                            **balance)
-
-    def _adversary(self) -> Adversary:
-        return Adversary(getattr(self, "loss", "non-saturating"),
-                         getattr(self, "regularizers", None), getattr(self, "augment", None))
-
-    def _optimizer(self, role: str, params: Iterable[Any], lr: float) -> torch.optim.Optimizer:
-        """The optimizer of ``role`` ("g" or "d") by the model's ``optimizer_g``/``optimizer_d``
-        and ``optimizer_kwargs``: one dict for both sides, or ``{"g": {...}, "d": {...}}``; the
-        paper's arguments for a side without any."""
-        name = getattr(self, f"optimizer_{role}")
-        kwargs = getattr(self, "optimizer_kwargs", None)
-        if kwargs and set(kwargs) <= {"g", "d"} and all(isinstance(v, dict)
-                                                        for v in kwargs.values()):
-            kwargs = kwargs.get(role)
-        return build_optimizer(name, params, lr, self._paper_optimizer_kwargs, kwargs)
-
+    # ------------------------------------------------------------------ hooks with defaults
     def _build_networks(self, spec: DataSpec) -> nn.ModuleDict:
-        """``_build_module`` plus the shared options: spectral norm on the critic and the
-        weight averages of the sampling networks (under ``"ema"``)."""
-        module = self._build_module(spec)
-        if getattr(self, "spectral_norm", False):
-            spectral_norm(module[self._critic_network])
-        if getattr(self, "ema", None) is not None:
-            module["ema"] = nn.ModuleDict({name: EMA(module[name], self.ema)
-                                           for name in self._sampling_networks
-                                           if name in module})
-        update = getattr(self, "generator_update", None)
-        if update is not None:
-            module["proposal"] = update.make_proposal(self._latent_codec(spec).dim)
-        return module
-
-    def _ais_runtime(self, module: nn.ModuleDict, spec: DataSpec) -> AISRuntime | None:
-        update = getattr(self, "generator_update", None)
-        if update is None:
-            return None
-        return AISRuntime(update, self._latent_codec(spec), module["proposal"],
-                          lambda latent, condition: self._latent_logits(
-                              module, latent, condition, spec.seq_len))
+        """Every network of a model for ``spec`` (fit and load build the same)."""
+        return self._build_module(spec)
 
     def _sampling_module(self) -> nn.ModuleDict:
-        """The fitted networks, with the weight averages in place of the sampling networks."""
-        module = self.module_
-        if "ema" not in module:
-            return module
-        merged = dict(module.items())
-        merged.update({name: average.shadow for name, average in module["ema"].items()})
-        return nn.ModuleDict(merged)
+        """The fitted networks that sampling uses."""
+        return self.module_
 
-    def _training_sampler(self, spec: DataSpec, trainer: Trainer) -> Any:
-        """``sample(n, seed=0) -> (fake, real)``: ``n`` scaled fakes from the networks as they
-        are now, generated from fixed noise (``seed``) with the conditions and lengths of ``n``
-        fixed real sequences, and those real sequences (a ``Batch``). The training random
-        stream is untouched. Set as ``trainer.sampler`` for callbacks and diagnostics."""
-        def sample(n: int, seed: int = 0) -> tuple[torch.Tensor, Batch]:
+    def _training_sampler(self, spec: DataSpec) -> Callable[..., tuple[torch.Tensor, Batch]]:
+        """``sample(trainer, n, seed=0) -> (fake, real)``: ``n`` scaled fakes from the networks
+        as they are now, generated from fixed noise (``seed``) with the conditions and lengths
+        of ``n`` fixed real sequences, and those real sequences (a ``Batch``). The training
+        random stream is untouched. Callbacks and diagnostics call it as
+        ``trainer.sampler(n, seed)``."""
+        def sample(trainer: Trainer, n: int, seed: int = 0) -> tuple[torch.Tensor, Batch]:
             real = trainer.fixed_batch(n)
             generator = torch.Generator().manual_seed(seed)
             latent = self._draw_latent(spec, real.size, real.real.shape[1], generator)
@@ -257,39 +168,22 @@ class GANEstimator(BaseEstimator):
             return fake, real
         return sample
 
-    def _training_decoder(self, trainer: Trainer, encoder: Any) -> Any:
-        """The networks being trained as an object with ``generate(latent, condition=None)``
-        (outputs in the user's units), ``latent_dim`` and ``prior``, for latent maps during
-        training; None for models without one latent vector per sample."""
+    def _training_decoder(self, encoder: Any) -> Callable[[Trainer], Any] | None:
+        """A factory ``trainer -> decoder`` of the networks being trained as an object with
+        ``generate(latent, condition=None)`` (outputs in the user's units), ``latent_dim`` and
+        ``prior``, for latent maps during training; None for models without one latent
+        vector per sample."""
         return None
 
-    @staticmethod
-    def _diversity(trainer: Trainer) -> float:
-        """Diagnostic: mode-collapse score of 64 fixed-noise fakes against 64 fixed reals."""
-        fake, real = trainer.sampler(64)
-        if real.size < 2:
-            return float("nan")
-        mask = None if real.fixed_length else real.mask
-        return float(mode_collapse_score(fake, real.real, mask, mask))
+    # ------------------------------------------------------------------ fit
+    def _all_rules(self) -> dict[str, list]:
+        rules: dict[str, list] = {}
+        for klass in reversed(type(self).__mro__):
+            rules.update(getattr(klass, "_param_rules", {}))
+        return {k: v for k, v in rules.items() if k in self.get_params(deep=False)}
 
-    def _controls(self, module: nn.Module, optimizers: dict[str, torch.optim.Optimizer],
-                  spec: DataSpec, ais: AISRuntime | None = None
-                  ) -> tuple[TrainingControls, dict[str, Any]]:
-        balance_arg = getattr(self, "balance", False)
-        balance = None
-        if balance_arg:
-            kwargs = balance_arg if isinstance(balance_arg, dict) else {}
-            balance = AdaptiveBalance(optimizers["discriminator"], **kwargs)
-        controls = TrainingControls(
-            optimizers=optimizers, adversarial_optimizers=self._adversarial_optimizers,
-            schedule=getattr(self, "lr_schedule", None), balance=balance,
-            ema=module["ema"] if "ema" in module else None, module=module,
-            diagnostics_every=getattr(self, "diagnostics_every", None),
-            diversity=self._diversity, ais=ais)
-        state = {"balance": balance} if balance is not None else {}
-        if ais is not None:
-            state["ais"] = ais
-        return controls, state
+    def _validate_params(self) -> None:
+        validate_params(type(self).__name__, self.get_params(deep=False), self._all_rules())
 
     def fit(
         self,
@@ -306,7 +200,7 @@ class GANEstimator(BaseEstimator):
         checkpoint_dir: str | Path | None = None,
         checkpoint_every: int | None = None,
         resume: bool = False,
-    ) -> GANEstimator:
+    ) -> Estimator:
         """Train on ``X``; return ``self``.
 
         Parameters
@@ -357,22 +251,19 @@ class GANEstimator(BaseEstimator):
             torch.manual_seed(seed)
             module = self._build_networks(spec).to(device)
             optimizers = self._build_optimizers(module)
-            adversary = self._adversary()
-            adversary.ais = self._ais_runtime(module, spec)
-            phases = self._phases(module, spec, adversary)
-            controls, state_objects = self._controls(module, optimizers, spec, adversary.ais)
-            phases[-1] = replace(phases[-1], after_iteration=controls)
+            recipe = self._recipe(module, optimizers, spec)
+            if not isinstance(recipe, Recipe):
+                recipe = Recipe(recipe)
             trainer = Trainer(
-                module, optimizers, phases,
+                module, optimizers, recipe.phases,
                 batch_size=self.batch_size, device=device, progress=self.verbose,
                 callbacks=callbacks or (), checkpoint_dir=checkpoint_dir,
                 checkpoint_every=checkpoint_every, fingerprint=_fingerprint(data, encoder),
-                state_objects=state_objects,
+                state_objects=recipe.state_objects, sampler=self._training_sampler(spec),
+                decoder=self._training_decoder(encoder),
             )
-            trainer.sampler = self._training_sampler(spec, trainer)
-            trainer.decoder = self._training_decoder(trainer, encoder)
-            if adversary.ais is not None and spec.condition_dim:
-                adversary.ais.condition_source = _condition_source(trainer)
+            if recipe.on_start is not None:
+                recipe.on_start(trainer)
             if resume:
                 trainer.resume_from(checkpoint_dir)
             try:
@@ -404,7 +295,7 @@ class GANEstimator(BaseEstimator):
         """The data encoder saved in a model file."""
         return SequenceEncoder.from_dict(state, owner=cls.__name__)
 
-    def _set_fitted(self, module: nn.Module, encoder: SequenceEncoder, spec: DataSpec,
+    def _set_fitted(self, module: nn.Module, encoder: Any, spec: DataSpec,
                     device: torch.device, trainer: Trainer | None) -> None:
         module.eval()
         self.module_, self.encoder_, self.scaler_ = module, encoder, encoder.scaler_
@@ -494,6 +385,11 @@ class GANEstimator(BaseEstimator):
             return sequences
         return sequences, self.encoder_.inverse_static(np.concatenate(static_chunks, axis=0))
 
+    def _proposal_latent(self, n: int, seq_len: int, generator: torch.Generator
+                         ) -> tuple[torch.Tensor, ...]:
+        raise ValueError(f"`from_proposal=True` needs a model trained with "
+                         f"generator_update=AISUpdate(...); {type(self).__name__} has none.")
+
     def _values_to_user(self, values: np.ndarray) -> Any:
         """Scaled full-length generator outputs (n, T, channels) -> the user's units and
         container (for samplers working on latents)."""
@@ -509,20 +405,6 @@ class GANEstimator(BaseEstimator):
                 < torch.as_tensor(data.lengths, device=x.device)[:, None])
         return x, mask.unsqueeze(-1).to(x.dtype).expand_as(x).contiguous()
 
-    def _proposal_latent(self, n: int, seq_len: int, generator: torch.Generator
-                         ) -> tuple[torch.Tensor, ...]:
-        name = type(self).__name__
-        if "proposal" not in self.module_:
-            raise ValueError(f"`from_proposal=True` needs a {name} trained with "
-                             "generator_update=AISUpdate(...); this one has no proposal.")
-        proposal = self.module_["proposal"]
-        codec = self._latent_codec(self.spec_, seq_len)
-        if codec.dim != proposal.dim:
-            raise ValueError(f"The proposal was learned for sequences of {self.spec_.seq_len} "
-                             f"steps; `from_proposal=True` cannot sample {seq_len} steps. Pass "
-                             f"seq_len={self.spec_.seq_len} (or sample from the prior).")
-        return codec.decode(proposal.sample(n, generator=generator, device="cpu").cpu())
-
     def _encode_condition(self, condition: Any, n: int) -> torch.Tensor | None:
         enc = self.encoder_.condition_encoder_
         if enc is None:
@@ -535,16 +417,46 @@ class GANEstimator(BaseEstimator):
                              "`condition` (one per sample) to sample().")
         return torch.as_tensor(enc.transform(condition, n))
 
+    def latent_view(self, seq_len: int | None = None) -> LatentView:
+        """The fitted model as a differentiable map from one standard-normal vector per sample
+        to samples, for latent-space tools (AIS, rejection sampling, activations); see
+        :class:`seqgan.models.LatentView`. ``seq_len``: the samples' length (default: the
+        training length)."""
+        self._check_fitted()
+        return LatentView(self, seq_len)
+
     # ------------------------------------------------------------------ save / load
     def save(self, path: str | Path) -> Path:
         """Write the fitted model to one file (safetensors weights + JSON metadata; no pickle).
 
         Returns the path written. Load it with :func:`seqgan.load`.
         """
-        from seqgan._io import save_model
+        from seqgan.models._persistence import save_model
 
         self._check_fitted()
         return save_model(self, path)
+
+    def _file_state(self) -> dict[str, Any]:
+        """What a model file stores besides parameters and weights."""
+        return {"spec": self.spec_.to_dict(), "encoder": self.encoder_.to_dict()}
+
+    @classmethod
+    def _from_file_state(cls, params: dict[str, Any], state: dict[str, Any],
+                         weights: dict[str, torch.Tensor], device: str | None) -> Estimator:
+        """A fitted model rebuilt from a file's parameters, state and weights."""
+        model = cls(**params)
+        if device is None:
+            device = model.device if (model.device != "cuda"
+                                      or torch.cuda.is_available()) else "cpu"
+        spec = DataSpec(**state["spec"])
+        encoder = cls._encoder_from_dict(state["encoder"])
+        module = model._build_networks(spec)
+        module.load_state_dict(weights, strict=True)
+        resolved = resolve_device(device)
+        module.to(resolved)
+        model._set_fitted(module, encoder, spec, resolved, trainer=None)
+        model.stopped_early_ = False
+        return model
 
     @property
     def history(self) -> pd.DataFrame:
@@ -573,17 +485,3 @@ def _fingerprint(data: Any, encoder: Any) -> str:
         if arr is not None:
             h.update(np.ascontiguousarray(arr).tobytes())
     return h.hexdigest()[:16]
-
-
-def _condition_source(trainer: Trainer) -> Any:
-    """``(n, seed) -> conditions (n, c)`` of real training sequences, for AIS particles of
-    conditional models (drawn apart from the training random stream)."""
-    def source(n: int, seed: int) -> torch.Tensor:
-        condition = trainer.fixed_batch(n, seed=seed).condition
-        reps = -(-n // condition.shape[0])
-        return condition.repeat(reps, 1)[:n]
-    return source
-
-
-def spec_to_dict(spec: DataSpec) -> dict[str, int]:
-    return asdict(spec)

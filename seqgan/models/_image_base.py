@@ -21,9 +21,10 @@ from seqgan._validation import (
 )
 from seqgan.data import ImageEncoder
 from seqgan.losses import R1, GradientPenalty, mode_collapse_score
-from seqgan.models._adversarial import Adversary, prior_latent
-from seqgan.models._base import DataSpec, GANEstimator, evaluating
-from seqgan.training import Batch, Phase, Trainer, Update
+from seqgan.models._adversarial import prior_latent
+from seqgan.models._base import DataSpec, evaluating
+from seqgan.models._gan import GANEstimator
+from seqgan.training import Trainer
 
 PRIORS = ("normal", "uniform")
 D_NORMS = ("auto", "batch", "layer", "none")
@@ -82,8 +83,8 @@ class LatentVectorGANEstimator(GANEstimator):
             self.history_ = trainer.history_frame
             self.stopped_early_ = trainer.stopped_early
 
-    def _training_decoder(self, trainer: Trainer, encoder: Any) -> Any:
-        return _TrainingDecoder(self, trainer, encoder)
+    def _training_decoder(self, encoder: Any) -> Any:
+        return lambda trainer: _TrainingDecoder(self, trainer, encoder)
 
     @staticmethod
     def _diversity(trainer: Trainer) -> float:
@@ -118,58 +119,26 @@ class LatentVectorGANEstimator(GANEstimator):
         return ("symmetric",) if self.prior == "uniform" else ("normal",)
 
     # ------------------------------------------------------------------ training
-    # The default recipe: one generator G(z[, c]) and one discriminator D(x[, c]) ->
-    # (logits, features), in module["generator"] / module["discriminator"].
-    def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
-        return {
-            "generator": self._optimizer("g", module["generator"].parameters(), self.lr_g),
-            "discriminator": self._optimizer("d", module["discriminator"].parameters(),
-                                             self.lr_d),
-        }
-
+    # The default two-player recipe with G(z[, c]) and D(x[, c]) -> (logits, features); a
+    # conditional critic sees (image, condition) pairs (penalties differentiate both).
     def _generate(self, module, latent, condition, seq_len):
         return module["generator"](latent[0], condition)
 
     def _latent_logits(self, module, latent, condition, seq_len):
         return module["discriminator"](module["generator"](latent[0], condition), condition)[0]
 
-    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
-        generator, discriminator = module["generator"], module["discriminator"]
-        device = next(module.parameters()).device
+    def _fake_inputs(self, module, batch, latent):
+        fake = self._generate(module, latent, batch.condition, 0)
+        return fake if batch.condition is None else (fake, batch.condition)
 
-        def fake_images(batch: Batch, for_generator: bool = False) -> torch.Tensor:
-            def draw() -> tuple[torch.Tensor, ...]:
-                return self._draw_latent(spec, batch.size, 0, device=device)
-            latent = adversary.generator_latent(batch.size, draw) if for_generator else draw()
-            return generator(latent[0], batch.condition)
+    def _real_inputs(self, module, batch):
+        return batch.real if batch.condition is None else (batch.real, batch.condition)
 
-        def critic(x: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
-            return discriminator(x, condition)[0]
-
-        def discriminator_loss(batch: Batch) -> dict[str, Any]:
-            with torch.no_grad():
-                fake = fake_images(batch)
-            out = adversary.discriminator_loss(critic(batch.real, batch.condition),
-                                               critic(fake, batch.condition))
-            if batch.condition is None:
-                return adversary.add_penalties(out, lambda x: critic(x, None), batch.real, fake)
-            return adversary.add_penalties(out, critic, (batch.real, batch.condition),
-                                           (fake, batch.condition))
-
-        def generator_loss(batch: Batch) -> dict[str, Any]:
-            fake_logits = critic(fake_images(batch, for_generator=True), batch.condition)
-            real_logits = None
-            if adversary.relativistic:
-                with torch.no_grad():
-                    real_logits = critic(batch.real, batch.condition)
-            weights = adversary.generator_weights(fake_logits)
-            return {"loss": adversary.generator_loss(fake_logits, real_logits, weights=weights)}
-
-        return [Phase("adversarial", self.n_iter, [
-            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
-                   after_step=adversary.after_discriminator_step(discriminator)),
-            Update("generator", "generator", generator_loss, steps=self.g_steps),
-        ])]
+    def _critic(self, module, batch):
+        discriminator = module["discriminator"]
+        if batch.condition is None:
+            return lambda x: discriminator(x, None)
+        return discriminator
 
     # ------------------------------------------------------------------ sampling
     def sample(self, n: int, *, condition: Any = None, random_state: Any = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 
@@ -23,3 +25,15 @@ def extra_fake_loss(objective: Objective, real_logits: torch.Tensor, fake_logits
     if isinstance(objective, NonSaturating):  # and Minimax: -log(1 - D(x))
         return masked_mean(F.softplus(fake_logits), mask)
     return objective.discriminator_loss(real_logits, fake_logits, mask)
+
+
+def with_encoder_term(out: dict, fake_logits: torch.Tensor, real_logits: torch.Tensor,
+                      adversary: Any) -> dict:
+    """BiGAN's generator + encoder loss: the encoder plays the objective with flipped labels
+    (it wants real pairs called fake). Relativistic objectives already pair the two sides,
+    so their generator loss is kept as it is."""
+    if adversary.relativistic:
+        return out
+    g_term = out["loss"]
+    e_term = adversary.generator_loss(-real_logits, -fake_logits)
+    return {"loss": g_term + e_term, "generator": g_term.detach(), "encoder": e_term.detach()}

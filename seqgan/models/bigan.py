@@ -14,10 +14,11 @@ from torch import nn
 from seqgan._validation import Interval, Options
 from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
-from seqgan.models._adversarial import Adversary, prior_latent
-from seqgan.models._base import DataSpec, GANEstimator
+from seqgan.models._adversarial import prior_latent
+from seqgan.models._base import DataSpec
+from seqgan.models._gan import GANEstimator
+from seqgan.models._terms import with_encoder_term
 from seqgan.nn import ACTIVATIONS, CELLS, RNNStack, make_activation
-from seqgan.training import Batch, Phase, Update
 
 PRIORS = ("uniform", "normal")
 
@@ -86,6 +87,10 @@ class JointDiscriminator(nn.Module):
         steps = torch.cat([x, z.unsqueeze(1).expand(-1, x.shape[1], -1)], dim=-1)
         h = _last_valid(self.rnn(steps, lengths), lengths)
         return self.head(torch.cat([h, z], dim=-1)).squeeze(-1)
+
+
+def _lengths(batch: Any) -> torch.Tensor | None:
+    return None if batch.fixed_length else batch.lengths
 
 
 def _masked_l1(x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
@@ -228,6 +233,11 @@ lr_schedule, balance, ema, diagnostics_every
         self.random_state = random_state
         self.verbose = verbose
 
+    @classmethod
+    def get_test_params(cls) -> dict[str, Any]:
+        return {**super().get_test_params(), "hidden_dim": 4, "num_layers": 1, "n_iter": 3,
+                "batch_size": 8, "latent_dim": 3}
+
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
         h, layers, cell, k = self.hidden_dim, self.num_layers, self.cell, self.latent_dim
         return nn.ModuleDict({
@@ -258,68 +268,40 @@ lr_schedule, balance, ema, diagnostics_every
         z = latent[0]
         return module["discriminator"](module["generator"](z, seq_len), z)
 
-    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
-        gen, enc, dis = module["generator"], module["encoder"], module["discriminator"]
-        device = next(module.parameters()).device
+    # the default two-player recipe on pairs: real (x, E(x)) against generated (G(z), z)
+    _generator_real_pass = "always"  # the encoder learns through the real pair
 
-        def layout(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
-            return (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
+    def _fake_inputs(self, module, batch, latent):
+        z = latent[0]
+        fake = module["generator"](z, batch.real.shape[1])
+        return (fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)), z
 
-        def generated(batch: Batch, for_generator: bool = False
-                      ) -> tuple[torch.Tensor, torch.Tensor]:
-            _, mask = layout(batch)
+    def _real_inputs(self, module, batch):
+        return batch.real, module["encoder"](batch.real, _lengths(batch))
 
-            def draw() -> tuple[torch.Tensor, ...]:
-                return self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)
-            z = (adversary.generator_latent(batch.size, draw) if for_generator else draw())[0]
-            fake = gen(z, batch.real.shape[1])
-            return (fake if mask is None else fake * mask.unsqueeze(-1)), z
+    def _critic(self, module, batch):
+        lengths = _lengths(batch)
+        return lambda x, z: module["discriminator"](x, z, lengths)
 
-        def logits(batch: Batch, real_x: torch.Tensor, codes: torch.Tensor,
-                   fake: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            """Logits of real pairs (x, E(x)) and generated pairs (G(z), z), in one pass."""
-            lengths, _ = layout(batch)
-            both = None if lengths is None else lengths.repeat(2)
-            return dis(torch.cat([real_x, fake]), torch.cat([codes, z]), both).split(batch.size)
+    def _pair_logits(self, module, critic, real_in, fake_in, batch):
+        """Logits of real pairs (x, E(x)) and generated pairs (G(z), z), in one pass."""
+        lengths = _lengths(batch)
+        both = None if lengths is None else lengths.repeat(2)
+        (real_x, codes), (fake, z) = real_in, fake_in
+        return module["discriminator"](torch.cat([real_x, fake]), torch.cat([codes, z]),
+                                       both).split(batch.size)
 
-        def discriminator_loss(batch: Batch) -> dict[str, Any]:
-            lengths, mask = layout(batch)
-            with torch.no_grad():
-                fake, z = generated(batch)
-                codes = enc(batch.real, lengths)
-            real_x, fake = adversary.view(batch.real, mask), adversary.view(fake, mask)
-            real_logits, fake_logits = logits(batch, real_x, codes, fake, z)
-            out = adversary.discriminator_loss(real_logits, fake_logits)
-            return adversary.add_penalties(out, lambda x, c: dis(x, c, lengths),
-                                           (real_x, codes), (fake, z), mask)
-
-        def generator_encoder_loss(batch: Batch) -> dict[str, Any]:
-            lengths, mask = layout(batch)
-            fake, z = generated(batch, for_generator=True)
-            real_logits, fake_logits = logits(batch, adversary.view(batch.real, mask),
-                                              enc(batch.real, lengths),
-                                              adversary.view(fake, mask), z)
-            weights = adversary.generator_weights(fake_logits)
-            if adversary.relativistic:
-                out = {"loss": adversary.generator_loss(fake_logits, real_logits,
-                                                        weights=weights)}
-            else:
-                g_term = adversary.generator_loss(fake_logits, real_logits, weights=weights)
-                e_term = adversary.generator_loss(-real_logits, -fake_logits)  # flipped labels
-                out = {"loss": g_term + e_term, "generator": g_term.detach(),
-                       "encoder": e_term.detach()}
-            if self.cycle_weight:
-                rec = gen(enc(batch.real, lengths), batch.real.shape[1])
-                cycle = _masked_l1(batch.real, rec, mask)
-                out["loss"] = out["loss"] + self.cycle_weight * cycle
-                out["cycle"] = cycle.detach()
-            return out
-
-        return [Phase("adversarial", self.n_iter, [
-            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
-                   after_step=adversary.after_discriminator_step(dis)),
-            Update("generator", "generator", generator_encoder_loss),
-        ])]
+    def _generator_terms(self, module, out, batch, fake_out, real_out, weights, adversary):
+        """The encoder's term (the objective with flipped labels) and the cycle loss."""
+        out = with_encoder_term(out, fake_out, real_out, adversary)
+        if self.cycle_weight:
+            lengths = _lengths(batch)
+            rec = module["generator"](module["encoder"](batch.real, lengths),
+                                      batch.real.shape[1])
+            cycle = _masked_l1(batch.real, rec, None if batch.fixed_length else batch.mask)
+            out["loss"] = out["loss"] + self.cycle_weight * cycle
+            out["cycle"] = cycle.detach()
+        return out
 
     # ------------------------------------------------------------------ inverse map
     def _scaled(self, X: Any, **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor | None, Any]:

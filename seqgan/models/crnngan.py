@@ -11,10 +11,9 @@ from torch import nn
 from seqgan._validation import BOOL, NONE, Interval, Options
 from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
-from seqgan.models._adversarial import Adversary
-from seqgan.models._base import DataSpec, GANEstimator
+from seqgan.models._base import DataSpec
+from seqgan.models._gan import GANEstimator
 from seqgan.nn import ACTIVATIONS, RNNStack, make_activation
-from seqgan.training import Batch, Phase, Update
 
 
 class CRNNGenerator(nn.Module):
@@ -221,6 +220,11 @@ lr_schedule, balance, ema, diagnostics_every
         self.random_state = random_state
         self.verbose = verbose
 
+    @classmethod
+    def get_test_params(cls) -> dict[str, Any]:
+        return {**super().get_test_params(), "hidden_dim": 4, "num_layers": 1, "n_iter": 3,
+                "batch_size": 8}
+
     def _latent_dim(self, spec: DataSpec) -> int:
         return self.latent_dim or spec.n_channels
 
@@ -231,13 +235,6 @@ lr_schedule, balance, ema, diagnostics_every
             "discriminator": CRNNDiscriminator(spec.n_channels, self.hidden_dim, self.num_layers,
                                                self.dropout),
         })
-
-    def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
-        return {
-            "generator": self._optimizer("g", module["generator"].parameters(), self.lr_g),
-            "discriminator": self._optimizer("d", module["discriminator"].parameters(),
-                                             self.lr_d),
-        }
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
         """Uniform noise per step (n, seq_len, latent_dim) and the first "previous output"
@@ -253,59 +250,26 @@ lr_schedule, balance, ema, diagnostics_every
     def _latent_logits(self, module, latent, condition, seq_len):
         return module["discriminator"](module["generator"](*latent))[0]
 
-    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
-        generator, discriminator = module["generator"], module["discriminator"]
-        device = next(module.parameters()).device
+    # the default two-player recipe, with the discriminator's LSTM features for matching
+    def _critic(self, module, batch):
+        lengths = None if batch.fixed_length else batch.lengths
+        return lambda x: module["discriminator"](x, lengths)
 
-        def fake_batch(batch: Batch, for_generator: bool = False) -> torch.Tensor:
-            def draw() -> tuple[torch.Tensor, ...]:
-                return self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)
-            latent = adversary.generator_latent(batch.size, draw) if for_generator else draw()
-            fake = generator(*latent)
-            return fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)
+    def _generator_needs_real(self) -> bool:
+        return self.feature_matching
 
-        def layout(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
-            return (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
-
-        def discriminator_loss(batch: Batch) -> dict[str, Any]:
-            lengths, mask = layout(batch)
-            with torch.no_grad():
-                fake = fake_batch(batch)
-            real_in, fake_in = adversary.view(batch.real, mask), adversary.view(fake, mask)
-
-            def critic(x: torch.Tensor) -> torch.Tensor:
-                return discriminator(x, lengths)[0]
-
-            out = adversary.discriminator_loss(critic(real_in), critic(fake_in), mask)
-            return adversary.add_penalties(out, critic, real_in, fake_in, mask)
-
-        def generator_loss(batch: Batch) -> dict[str, Any]:
-            lengths, mask = layout(batch)
-            fake_logits, fake_features = discriminator(
-                adversary.view(fake_batch(batch, for_generator=True), mask), lengths)
-            real_logits = real_features = None
-            if adversary.relativistic or self.feature_matching:
-                with torch.no_grad():
-                    real_logits, real_features = discriminator(adversary.view(batch.real, mask),
-                                                               lengths)
-            importance = adversary.generator_weights(fake_logits, mask)
-            adversarial = adversary.generator_loss(fake_logits, real_logits, mask, importance)
-            if not self.feature_matching:
-                return {"loss": adversarial}
-            weights = batch.mask.unsqueeze(-1) / batch.mask.sum()
-            fake_weights = weights if importance is None else (
-                weights * importance[:, None, None] / importance.mean())
-            matching = ((real_features * weights).sum((0, 1))
-                        - (fake_features * fake_weights).sum((0, 1))).pow(2).sum()
-            return {"loss": matching, "adversarial": adversarial.detach()}
-
-        return [Phase("adversarial", self.n_iter, [
-            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
-                   clip_grad_norm=self.clip_grad_norm,
-                   after_step=adversary.after_discriminator_step(discriminator)),
-            Update("generator", "generator", generator_loss, steps=self.g_steps,
-                   clip_grad_norm=self.clip_grad_norm),
-        ])]
+    def _generator_terms(self, module, out, batch, fake_out, real_out, weights, adversary):
+        """Feature matching: the generator matches the mean of the discriminator's features on
+        real data (the adversarial loss is recorded, not minimised)."""
+        if not self.feature_matching:
+            return out
+        (_, fake_features), (_, real_features) = fake_out, real_out
+        step_weights = batch.mask.unsqueeze(-1) / batch.mask.sum()
+        fake_weights = step_weights if weights is None else (
+            step_weights * weights[:, None, None] / weights.mean())
+        matching = ((real_features * step_weights).sum((0, 1))
+                    - (fake_features * fake_weights).sum((0, 1))).pow(2).sum()
+        return {"loss": matching, "adversarial": out["loss"].detach()}
 
     def _generate(self, module, latent, condition, seq_len):
         return module["generator"](*latent)

@@ -13,12 +13,11 @@ from torch import nn
 from seqgan._validation import Interval, Options
 from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
-from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec
 from seqgan.models._image_base import ImageGANEstimator
+from seqgan.models._terms import with_encoder_term
 from seqgan.nn import ACTIVATIONS, make_activation
 from seqgan.nn._conv import ConvFeatures, ConvGenerator
-from seqgan.training import Batch, Phase, Update
 
 
 class ConvEncoder(nn.Module):
@@ -192,47 +191,27 @@ lr_d, d_steps, scaling, device, random_state, verbose
         z = latent[0]
         return module["discriminator"](module["generator"](z), z)
 
-    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
-        gen, enc, dis = module["generator"], module["encoder"], module["discriminator"]
-        device = next(module.parameters()).device
+    # the default two-player recipe on pairs: real (x, E(x)) against generated (G(z), z)
+    _generator_real_pass = "always"  # the encoder learns through the real pair
 
-        def generated(batch: Batch, for_generator: bool = False
-                      ) -> tuple[torch.Tensor, torch.Tensor]:
-            def draw() -> tuple[torch.Tensor, ...]:
-                return self._draw_latent(spec, batch.size, 0, device=device)
-            z = (adversary.generator_latent(batch.size, draw) if for_generator else draw())[0]
-            return gen(z), z
+    def _fake_inputs(self, module, batch, latent):
+        return module["generator"](latent[0]), latent[0]
 
-        def discriminator_loss(batch: Batch) -> dict[str, Any]:
-            with torch.no_grad():
-                fake, z = generated(batch)
-                codes = enc(batch.real)
-            out = adversary.discriminator_loss(dis(batch.real, codes), dis(fake, z))
-            return adversary.add_penalties(out, dis, (batch.real, codes), (fake, z))
+    def _real_inputs(self, module, batch):
+        return batch.real, module["encoder"](batch.real)
 
-        def generator_encoder_loss(batch: Batch) -> dict[str, Any]:
-            fake, z = generated(batch, for_generator=True)
-            real_logits, fake_logits = dis(batch.real, enc(batch.real)), dis(fake, z)
-            weights = adversary.generator_weights(fake_logits)
-            if adversary.relativistic:
-                out = {"loss": adversary.generator_loss(fake_logits, real_logits,
-                                                        weights=weights)}
-            else:
-                g_term = adversary.generator_loss(fake_logits, real_logits, weights=weights)
-                e_term = adversary.generator_loss(-real_logits, -fake_logits)  # flipped labels
-                out = {"loss": g_term + e_term, "generator": g_term.detach(),
-                       "encoder": e_term.detach()}
-            if self.cycle_weight:
-                cycle = (batch.real - gen(enc(batch.real))).abs().mean()
-                out["loss"] = out["loss"] + self.cycle_weight * cycle
-                out["cycle"] = cycle.detach()
-            return out
+    def _critic(self, module, batch):
+        return module["discriminator"]
 
-        return [Phase("adversarial", self.n_iter, [
-            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
-                   after_step=adversary.after_discriminator_step(dis)),
-            Update("generator", "generator", generator_encoder_loss),
-        ])]
+    def _generator_terms(self, module, out, batch, fake_out, real_out, weights, adversary):
+        """The encoder's term (the objective with flipped labels) and the cycle loss."""
+        out = with_encoder_term(out, fake_out, real_out, adversary)
+        if self.cycle_weight:
+            rec = module["generator"](module["encoder"](batch.real))
+            cycle = (batch.real - rec).abs().mean()
+            out["loss"] = out["loss"] + self.cycle_weight * cycle
+            out["cycle"] = cycle.detach()
+        return out
 
     # ------------------------------------------------------------------ inverse map
     def encode(self, X: Any) -> np.ndarray:

@@ -12,13 +12,10 @@ from torch import nn
 from seqgan._validation import BOOL, Interval
 from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
-from seqgan.models._adversarial import Adversary
-from seqgan.models._base import DataSpec, GANEstimator
+from seqgan.models._base import DataSpec
+from seqgan.models._gan import GANEstimator
 from seqgan.models._terms import extra_fake_loss
 from seqgan.nn import RNNStack
-from seqgan.training import Batch, Phase, Update
-
-OPTIMIZERS = ("adam", "sgd")
 
 
 def _with_condition(x: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
@@ -172,6 +169,11 @@ diagnostics_every
         self.random_state = random_state
         self.verbose = verbose
 
+    @classmethod
+    def get_test_params(cls) -> dict[str, Any]:
+        return {**super().get_test_params(), "hidden_dim": 4, "num_layers": 1, "n_iter": 3,
+                "batch_size": 8, "latent_dim": 3}
+
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
         return nn.ModuleDict({
             "generator": RCGANGenerator(self.latent_dim, spec.condition_dim, self.hidden_dim,
@@ -179,11 +181,6 @@ diagnostics_every
             "discriminator": RCGANDiscriminator(spec.n_channels, spec.condition_dim,
                                                 self.hidden_dim, self.num_layers),
         })
-
-    def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
-        return {"generator": self._optimizer("g", module["generator"].parameters(), self.lr_g),
-                "discriminator": self._optimizer("d", module["discriminator"].parameters(),
-                                                 self.lr_d)}
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
         return (torch.randn(n, seq_len, self.latent_dim, generator=generator, device=device),)
@@ -197,53 +194,21 @@ diagnostics_every
     def _latent_logits(self, module, latent, condition, seq_len):
         return module["discriminator"](module["generator"](latent[0], condition), condition)
 
-    def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
-        generator, discriminator = module["generator"], module["discriminator"]
-        device = next(module.parameters()).device
-        wrong = self.wrong_labels
+    # the default two-player recipe; the reference's wrong-label term in the critic's loss
+    def _critic(self, module, batch):
+        lengths = None if batch.fixed_length else batch.lengths
+        return lambda x: module["discriminator"](x, batch.condition, lengths)
 
-        def fake_batch(batch: Batch, for_generator: bool = False) -> torch.Tensor:
-            def draw() -> tuple[torch.Tensor, ...]:
-                return self._draw_latent(spec, batch.size, batch.real.shape[1], device=device)
-            (z,) = adversary.generator_latent(batch.size, draw) if for_generator else draw()
-            fake = generator(z, batch.condition)
-            return fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)
-
-        def discriminator_loss(batch: Batch) -> dict[str, Any]:
-            lengths, mask = (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
-            with torch.no_grad():
-                fake = fake_batch(batch)
-            real_in, fake_in = adversary.view(batch.real, mask), adversary.view(fake, mask)
-
-            def critic(x: torch.Tensor) -> torch.Tensor:
-                return discriminator(x, batch.condition, lengths)
-
-            real_logits = critic(real_in)
-            out = adversary.discriminator_loss(real_logits, critic(fake_in), mask)
-            if wrong and batch.condition is not None:
-                wrong_logits = discriminator(real_in, _wrong_condition(batch.condition), lengths)
-                term = extra_fake_loss(adversary.objective, real_logits, wrong_logits, mask)
-                out["loss"] = out["loss"] + term
-                out["wrong_labels"] = term.detach()
-            return adversary.add_penalties(out, critic, real_in, fake_in, mask)
-
-        def generator_loss(batch: Batch) -> dict[str, Any]:
-            lengths, mask = (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
-            fake_logits = discriminator(adversary.view(fake_batch(batch, for_generator=True),
-                                                       mask), batch.condition, lengths)
-            real_logits = None
-            if adversary.relativistic:
-                with torch.no_grad():
-                    real_logits = discriminator(adversary.view(batch.real, mask),
-                                                batch.condition, lengths)
-            weights = adversary.generator_weights(fake_logits, mask)
-            return {"loss": adversary.generator_loss(fake_logits, real_logits, mask, weights)}
-
-        return [Phase("adversarial", self.n_iter, [
-            Update("discriminator", "discriminator", discriminator_loss, steps=self.d_steps,
-                   after_step=adversary.after_discriminator_step(discriminator)),
-            Update("generator", "generator", generator_loss, steps=self.g_steps),
-        ])]
+    def _discriminator_terms(self, module, out, batch, critic, real_in, real_out, adversary):
+        if not self.wrong_labels or batch.condition is None:
+            return out
+        lengths, mask = (None, None) if batch.fixed_length else (batch.lengths, batch.mask)
+        wrong_logits = module["discriminator"](real_in, _wrong_condition(batch.condition),
+                                               lengths)
+        term = extra_fake_loss(adversary.objective, real_out, wrong_logits, mask)
+        out["loss"] = out["loss"] + term
+        out["wrong_labels"] = term.detach()
+        return out
 
 
 def _wrong_condition(condition: torch.Tensor) -> torch.Tensor:

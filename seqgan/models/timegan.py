@@ -12,7 +12,8 @@ from seqgan._validation import NONE, Interval, Options
 from seqgan.ais import AISUpdate
 from seqgan.losses import NonSaturating, Objective
 from seqgan.models._adversarial import Adversary
-from seqgan.models._base import DataSpec, GANEstimator
+from seqgan.models._base import DataSpec
+from seqgan.models._gan import GANEstimator
 from seqgan.models._terms import extra_fake_loss
 from seqgan.nn import CELLS, RNNStack
 from seqgan.training import Batch, Phase, Update
@@ -186,6 +187,7 @@ lr_schedule, balance, ema, diagnostics_every
     _sampling_networks = ("generator", "supervisor", "recovery", "static_generator",
                           "static_recovery")
     _adversarial_optimizers = ("generator", "embedder", "discriminator")
+    _adversarial_phase = "joint"
     _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
         "adam": {"betas": (0.9, 0.999)}}
 
@@ -255,6 +257,12 @@ lr_schedule, balance, ema, diagnostics_every
         self.verbose = verbose
 
     # ------------------------------------------------------------------ networks
+    @classmethod
+    def get_test_params(cls) -> dict[str, Any]:
+        return {**super().get_test_params(), "hidden_dim": 4, "num_layers": 2,
+                "n_iter_autoencoder": 2, "n_iter_supervisor": 2, "n_iter_joint": 3,
+                "batch_size": 8}
+
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
         h, layers, cell = self.hidden_dim, self.num_layers, self.cell
         latent = self.latent_dim or spec.n_channels

@@ -110,3 +110,34 @@ class Phase:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "updates", tuple(self.updates))
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything an estimator hands the Trainer about how to train.
+
+    ``phases`` run in order; ``state_objects`` are stateful parts of training besides the
+    networks and optimizers (``state_dict()``/``load_state_dict()``: saved in checkpoints,
+    restored by the divergence guard); ``on_start(trainer)``, when given, runs once the Trainer
+    exists, before the first iteration.
+    """
+
+    phases: tuple[Phase, ...]
+    state_objects: Mapping[str, Any] = field(default_factory=dict)
+    on_start: Callable[[Any], None] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "phases", tuple(self.phases))
+
+
+def chain_hooks(*hooks: Callable[[Any, dict[str, Any]], None] | None
+                ) -> Callable[[Any, dict[str, Any]], None] | None:
+    """One ``after_iteration`` hook that runs each given hook in order (None when none)."""
+    present = [h for h in hooks if h is not None]
+    if len(present) <= 1:
+        return present[0] if present else None
+
+    def run_all(trainer: Any, row: dict[str, Any]) -> None:
+        for hook in present:
+            hook(trainer, row)
+    return run_all

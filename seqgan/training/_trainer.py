@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import logging
 import math
 import signal
@@ -19,7 +20,6 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from seqgan.data import ImageData, SequenceData
-from seqgan.nn import release_workspaces
 from seqgan.training._callbacks import Callback
 from seqgan.training._checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from seqgan.training._recipe import Batch, Phase, Update
@@ -67,6 +67,12 @@ class Trainer:
     state_objects : dict of str to object, optional
         Other stateful parts of training (``state_dict()``/``load_state_dict()``, e.g. a
         learning-rate balancer), saved in checkpoints and restored by the divergence guard.
+    sampler : callable or None
+        ``sampler(trainer, n, seed) -> (fake, real batch)``; callbacks call it as
+        ``trainer.sampler(n, seed=0)``.
+    decoder : callable or None
+        ``decoder(trainer) -> object`` with ``generate(latent, condition=None)``, for latent
+        maps during training (``trainer.decoder``).
 
     Every update's gradient norm (before clipping) is recorded as ``<update>/grad_norm``.
     """
@@ -86,6 +92,8 @@ class Trainer:
         guard_every: int = 10,
         fingerprint: str | None = None,
         state_objects: Mapping[str, Any] | None = None,
+        sampler: Callable[..., Any] | None = None,
+        decoder: Callable[[Trainer], Any] | None = None,
     ) -> None:
         self.module = module
         self.optimizers = dict(optimizers)
@@ -105,12 +113,13 @@ class Trainer:
         self.guard_every = guard_every
         self.fingerprint = fingerprint
         self.state_objects = dict(state_objects or {})
-        #: Set by the estimator: ``sampler(n, seed=0) -> (fake, real batch)``, fakes from the
-        #: current networks on fixed noise, for callbacks (pruning, snapshots) and diagnostics.
-        self.sampler: Callable[..., Any] | None = None
-        #: Set by image models: the current networks with ``generate(latent, condition=None)``
+        #: ``sampler(n, seed=0) -> (fake, real batch)``: fakes from the current networks on
+        #: fixed noise, for callbacks (pruning, snapshots) and diagnostics (None without one).
+        self.sampler: Callable[..., Any] | None = (
+            None if sampler is None else functools.partial(sampler, self))
+        #: Image models: the current networks with ``generate(latent, condition=None)``
         #: (outputs in the user's units), ``latent_dim`` and ``prior`` (latent maps).
-        self.decoder: Any = None
+        self.decoder: Any = None if decoder is None else decoder(self)
         self.history: list[dict[str, Any]] = []
         self.should_stop = False
         self.stopped_early = False
@@ -242,12 +251,9 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_begin(self)
         self._snapshot()
-        try:
-            with _StopOnInterrupt(self):
-                while not self.finished and not self.should_stop:
-                    self._run_phase(self.phases[self.phase_index])
-        finally:
-            release_workspaces()  # the fused GRU's buffers, kept for reuse while training
+        with _StopOnInterrupt(self):
+            while not self.finished and not self.should_stop:
+                self._run_phase(self.phases[self.phase_index])
         self.stopped_early = not self.finished
         self.save_checkpoint()
         for cb in self.callbacks:

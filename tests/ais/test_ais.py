@@ -341,13 +341,13 @@ def test_post_hoc_samplers_follow_the_discriminator(tiny_X):
             if isinstance(m, torch.nn.Linear)][-1]
     with torch.no_grad():
         last.weight.mul_(20.0)
-    codec = model._latent_codec(model.spec_)
+    view = model.latent_view()
 
     def mean_logit(u):
         with torch.no_grad():
-            return float(model._latent_logits(model.module_, codec.decode(u), None, 8).mean())
+            return float(view.logits(u).mean())
 
-    prior = torch.randn(300, codec.dim, generator=torch.Generator().manual_seed(1))
+    prior = torch.randn(300, view.dim, generator=torch.Generator().manual_seed(1))
     _, _, strict = discriminator_rejection_sample(model, 300, gamma_percentile=20, burn_in=500,
                                                   return_latent=True, random_state=1)
     _, langevin = latent_langevin_sample(model, 300, n_steps=50, step_size=0.05,

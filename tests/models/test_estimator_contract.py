@@ -1,5 +1,7 @@
-"""Checks every sequence estimator must pass. A new model adds its tiny settings to
-TINY_MODELS (image models: tests/models/test_image_models.py)."""
+"""Checks every sequence estimator must pass. Every registered sequence model runs through them
+with its own tiny settings (``get_test_params()``); image models and MLPGAN have their own suite
+(tests/models/test_image_models.py). ``run_contract(cls, ...)`` runs them on any class (the
+models of docs/extending.md)."""
 
 from __future__ import annotations
 
@@ -10,17 +12,17 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 import seqgan
+from seqgan.models import available_models, get_model
 from seqgan.models._image_base import LatentVectorGANEstimator
-from tests.conftest import TINY
 
-TINY_MODELS = {
-    seqgan.CRNNGAN: TINY,
-    seqgan.RCGAN: {**TINY, "latent_dim": 3},
-    seqgan.BiGAN: {**TINY, "latent_dim": 3},
-    seqgan.TimeGAN: {"hidden_dim": 4, "num_layers": 2, "n_iter_autoencoder": 2,
-                     "n_iter_supervisor": 2, "n_iter_joint": 3, "batch_size": 8,
-                     "device": "cpu", "random_state": 0, "verbose": False},
-}
+
+def sequence_models() -> list[type]:
+    """Every registered model that trains on sequences."""
+    classes = [get_model(name) for name in available_models()]
+    return [c for c in classes if not issubclass(c, LatentVectorGANEstimator)]
+
+
+TINY_MODELS = {cls: cls.get_test_params() for cls in sequence_models()}
 
 
 def n_iterations(model):
@@ -31,8 +33,9 @@ def n_iterations(model):
 
 def test_every_public_model_is_in_the_contract_suite():
     public = {getattr(seqgan, n) for n in seqgan.__all__}
-    models = {c for c in public if isinstance(c, type) and issubclass(c, seqgan.GANEstimator)
-              and c is not seqgan.GANEstimator and not issubclass(c, LatentVectorGANEstimator)}
+    models = {c for c in public if isinstance(c, type) and issubclass(c, seqgan.Estimator)
+              and c not in (seqgan.Estimator, seqgan.GANEstimator)
+              and not issubclass(c, LatentVectorGANEstimator)}
     assert models == set(TINY_MODELS)  # image models and MLPGAN have their own suites
 
 
@@ -155,3 +158,24 @@ def test_exact_resume_across_phases(model, tiny_X, tmp_path):
                          resumed.module_.state_dict().values(), strict=True):
         assert torch.equal(v, w), k
     assert full.history_.equals(resumed.history_)
+
+
+def run_contract(cls, tmp_path, tiny_X, vitals) -> list[str]:
+    """Every check above on a fresh ``cls(**cls.get_test_params())``; returns the names run."""
+    import inspect
+
+    fixtures = {"tiny_X": tiny_X, "vitals": vitals}
+    checks = [f for name, f in sorted(globals().items())
+              if name.startswith("test_") and "model" in inspect.signature(f).parameters]
+    for check in checks:
+        args = {}
+        for name in inspect.signature(check).parameters:
+            if name == "model":
+                args[name] = cls(**cls.get_test_params())
+            elif name == "tmp_path":
+                args[name] = tmp_path / check.__name__
+                args[name].mkdir()
+            else:
+                args[name] = fixtures[name]
+        check(**args)
+    return [c.__name__ for c in checks]
