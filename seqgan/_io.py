@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save as save_tensors
 
+from seqgan._files import atomic_write
 from seqgan._version import __version__
 
 logger = logging.getLogger(__name__)
@@ -85,19 +84,10 @@ def write_model_file(path: str | Path, meta: dict[str, Any],
                      tensors: dict[str, torch.Tensor]) -> Path:
     """Write ``tensors`` and ``meta`` to ``path`` atomically (a crash leaves any old file
     intact)."""
-    path = Path(path)
     meta = {"format_version": FORMAT_VERSION, "library_version": __version__, **meta}
     tensors = {k: v.detach().to("cpu").clone().contiguous() for k, v in tensors.items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file(tensors, tmp, metadata={_META_KEY: json.dumps(meta)})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    data = save_tensors(tensors, metadata={_META_KEY: json.dumps(meta)})
+    return atomic_write(path, lambda handle: handle.write(data))
 
 
 def read_metadata(path: str | Path) -> dict[str, Any]:

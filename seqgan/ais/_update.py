@@ -15,6 +15,7 @@ from seqgan.ais._annealing import anneal
 from seqgan.ais._latent import LatentCodec, standard_normal_log_prob
 from seqgan.ais._proposal import GaussianMixtureProposal
 from seqgan.ais._schedules import SCHEDULES
+from seqgan.nn import per_sequence
 
 PROPOSALS = ("gmm", "prior")
 
@@ -154,15 +155,8 @@ class AISUpdate:
         return GaussianMixtureProposal(dim, self.n_components, self.defensive)
 
 
-def sequence_logits(logits: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-    """One logit per sequence: per-step logits (n, T[, 1]) averaged over valid steps."""
-    if logits.dim() == 3 and logits.shape[-1] == 1:
-        logits = logits.squeeze(-1)
-    if logits.dim() == 1:
-        return logits
-    if mask is None:
-        return logits.mean(1)
-    return (logits * mask).sum(1) / mask.sum(1).clamp_min(1.0)
+#: One logit per sequence: per-step logits (n, T[, 1]) averaged over valid steps.
+sequence_logits = per_sequence
 
 
 def importance_weights(log_weights: torch.Tensor, truncate: bool = True

@@ -24,7 +24,6 @@ from seqgan.losses._objectives import (
     Wasserstein,
     available_losses,
     get_objective,
-    masked_mean,
 )
 from seqgan.losses._regularizers import (
     R1,
@@ -37,6 +36,7 @@ from seqgan.losses._regularizers import (
     get_regularizer,
     spectral_norm,
 )
+from seqgan.nn import masked_mean  # re-exported: objectives are written with it
 
 __all__ = [
     "AUGMENTATIONS",

@@ -16,45 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from seqgan._validation import check_float
-
-
-def masked_mean(values: torch.Tensor, mask: torch.Tensor | None = None,
-                weights: torch.Tensor | None = None) -> torch.Tensor:
-    """Mean of ``values`` over the valid entries of ``mask``, optionally weighted per sequence.
-
-    Parameters
-    ----------
-    values : Tensor (batch,), (batch, seq_len) or (batch, seq_len, 1)
-    mask : Tensor (batch, seq_len) or None
-        1.0 on valid steps, 0.0 on padding. Ignored for per-sequence ``values`` (batch,).
-    weights : Tensor (batch,) or None
-        Non-negative weight of each sequence (e.g. importance weights); the result is the
-        weighted mean ``sum(w * m * v) / sum(w * m)``. All-ones weights give exactly the
-        unweighted mean.
-
-    Returns
-    -------
-    Tensor ()
-        A plain mean when ``mask`` and ``weights`` are None.
-
-    Examples
-    --------
-    >>> import torch
-    >>> values = torch.tensor([[1.0, 3.0], [5.0, 100.0]])
-    >>> masked_mean(values, torch.tensor([[1.0, 1.0], [1.0, 0.0]]))
-    tensor(3.)
-    """
-    if values.dim() == 3 and values.shape[-1] == 1:
-        values = values.squeeze(-1)
-    if weights is not None:
-        w = weights.reshape(-1, *([1] * (values.dim() - 1)))
-        if mask is None or values.dim() == 1:
-            return (values * w).mean() / w.mean()
-        w = w * mask
-        return (values * w).sum() / w.sum().clamp_min(1e-12)
-    if mask is None or values.dim() == 1:
-        return values.mean()
-    return (values * mask).sum() / mask.sum().clamp_min(1.0)
+from seqgan.nn._masking import masked_mean
 
 
 def _squeeze(logits: torch.Tensor) -> torch.Tensor:

@@ -19,6 +19,7 @@ from torch.nn.utils.parametrizations import spectral_norm as _torch_spectral_nor
 
 from seqgan._validation import check_float, check_int
 from seqgan.losses._objectives import Objective
+from seqgan.nn import per_sequence
 
 Inputs = torch.Tensor | tuple[torch.Tensor, ...]
 Critic = Callable[..., torch.Tensor]
@@ -56,20 +57,6 @@ def _mask_view(mask: torch.Tensor, tensor: torch.Tensor) -> torch.Tensor | None:
     return None
 
 
-def _per_sample(logits: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-    """Each sample's critic value (batch,): per-step logits are averaged over valid steps."""
-    if logits.dim() == 3 and logits.shape[-1] == 1:
-        logits = logits.squeeze(-1)
-    if logits.dim() == 1:
-        return logits
-    if logits.dim() != 2:
-        raise ValueError("`critic` must return logits of shape (batch,) or (batch, seq_len); "
-                         f"got {tuple(logits.shape)}.")
-    if mask is None:
-        return logits.mean(1)
-    return (logits * mask).sum(1) / mask.sum(1).clamp_min(1.0)
-
-
 def _input_gradients(critic: Critic, inputs: tuple[torch.Tensor, ...], as_tuple: bool,
                      mask: torch.Tensor | None) -> torch.Tensor:
     """Squared norm (batch,) of the gradient of each sample's critic value with respect to all
@@ -80,7 +67,7 @@ def _input_gradients(critic: Critic, inputs: tuple[torch.Tensor, ...], as_tuple:
     for t in leaves:
         view = _mask_view(mask, t) if mask is not None else None
         fed.append(t if view is None else t * view)
-    scores = _per_sample(_call(critic, tuple(fed), as_tuple), mask)
+    scores = per_sequence(_call(critic, tuple(fed), as_tuple), mask)
     wrt = [t for t in leaves if t.is_floating_point()]
     try:
         grads = torch.autograd.grad(scores.sum(), wrt, create_graph=True, allow_unused=True)

@@ -178,10 +178,14 @@ class GANEstimator(Estimator):
     # ------------------------------------------------------------------ recipe
     @staticmethod
     def _diversity(trainer: Trainer) -> float:
-        """Diagnostic: mode-collapse score of 64 fixed-noise fakes against 64 fixed reals."""
+        """Diagnostic: mode-collapse score of 64 fixed-noise fakes against 64 fixed reals
+        (images and points: each sample as one vector)."""
         fake, real = trainer.sampler(64)
         if real.size < 2:
             return float("nan")
+        if fake.dim() != 3:
+            return float(mode_collapse_score(fake.flatten(1).unsqueeze(1),
+                                             real.real.flatten(1).unsqueeze(1)))
         mask = None if real.fixed_length else real.mask
         return float(mode_collapse_score(fake, real.real, mask, mask))
 

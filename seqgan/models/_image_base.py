@@ -20,7 +20,7 @@ from seqgan._validation import (
     seed_from,
 )
 from seqgan.data import ImageEncoder
-from seqgan.losses import R1, GradientPenalty, mode_collapse_score
+from seqgan.losses import R1, GradientPenalty
 from seqgan.models._adversarial import prior_latent
 from seqgan.models._base import DataSpec, evaluating
 from seqgan.models._gan import GANEstimator
@@ -85,16 +85,6 @@ class LatentVectorGANEstimator(GANEstimator):
 
     def _training_decoder(self, encoder: Any) -> Any:
         return lambda trainer: _TrainingDecoder(self, trainer, encoder)
-
-    @staticmethod
-    def _diversity(trainer: Trainer) -> float:
-        """Mode-collapse score of 64 fixed-noise samples against 64 fixed real ones, each
-        sample flattened to one vector."""
-        fake, real = trainer.sampler(64)
-        if real.size < 2:
-            return float("nan")
-        return float(mode_collapse_score(fake.flatten(1).unsqueeze(1),
-                                         real.real.flatten(1).unsqueeze(1)))
 
     # ------------------------------------------------------------------ latents
     def _d_norm(self) -> str:

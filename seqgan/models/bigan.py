@@ -18,7 +18,14 @@ from seqgan.models._adversarial import prior_latent
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
 from seqgan.models._terms import with_encoder_term
-from seqgan.nn import ACTIVATIONS, CELLS, RNNStack, make_activation
+from seqgan.nn import (
+    ACTIVATIONS,
+    CELLS,
+    RNNStack,
+    make_activation,
+    masked_step_mean,
+    repeat_over_steps,
+)
 
 PRIORS = ("uniform", "normal")
 
@@ -84,20 +91,13 @@ class JointDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, z: torch.Tensor,
                 lengths: torch.Tensor | None = None) -> torch.Tensor:
-        steps = torch.cat([x, z.unsqueeze(1).expand(-1, x.shape[1], -1)], dim=-1)
+        steps = repeat_over_steps(x, z)
         h = _last_valid(self.rnn(steps, lengths), lengths)
         return self.head(torch.cat([h, z], dim=-1)).squeeze(-1)
 
 
 def _lengths(batch: Any) -> torch.Tensor | None:
     return None if batch.fixed_length else batch.lengths
-
-
-def _masked_l1(x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-    if mask is None:
-        return (x - y).abs().mean()
-    m = mask.unsqueeze(-1)
-    return ((x - y).abs() * m).sum() / (m.sum() * x.shape[-1]).clamp_min(1.0)
 
 
 class BiGAN(GANEstimator):
@@ -298,7 +298,8 @@ lr_schedule, balance, ema, diagnostics_every
             lengths = _lengths(batch)
             rec = module["generator"](module["encoder"](batch.real, lengths),
                                       batch.real.shape[1])
-            cycle = _masked_l1(batch.real, rec, None if batch.fixed_length else batch.mask)
+            cycle = masked_step_mean((batch.real - rec).abs(),
+                                     None if batch.fixed_length else batch.mask)
             out["loss"] = out["loss"] + self.cycle_weight * cycle
             out["cycle"] = cycle.detach()
         return out

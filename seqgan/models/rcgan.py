@@ -15,14 +15,7 @@ from seqgan.losses import Objective
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
 from seqgan.models._terms import extra_fake_loss
-from seqgan.nn import RNNStack
-
-
-def _with_condition(x: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
-    """Concatenate a per-sequence condition (batch, c) to every step of x (batch, T, d)."""
-    if condition is None:
-        return x
-    return torch.cat([x, condition.unsqueeze(1).expand(-1, x.shape[1], -1)], dim=-1)
+from seqgan.nn import RNNStack, repeat_over_steps
 
 
 class RCGANGenerator(nn.Module):
@@ -36,7 +29,7 @@ class RCGANGenerator(nn.Module):
         self.out = nn.Linear(hidden_dim, n_channels)
 
     def forward(self, z: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
-        return torch.tanh(self.out(self.rnn(_with_condition(z, condition))))
+        return torch.tanh(self.out(self.rnn(repeat_over_steps(z, condition))))
 
 
 class RCGANDiscriminator(nn.Module):
@@ -51,7 +44,7 @@ class RCGANDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, condition: torch.Tensor | None = None,
                 lengths: torch.Tensor | None = None) -> torch.Tensor:
-        return self.out(self.rnn(_with_condition(x, condition), lengths)).squeeze(-1)
+        return self.out(self.rnn(repeat_over_steps(x, condition), lengths)).squeeze(-1)
 
 
 class RCGAN(GANEstimator):

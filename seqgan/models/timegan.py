@@ -15,7 +15,7 @@ from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
 from seqgan.models._terms import extra_fake_loss
-from seqgan.nn import CELLS, RNNStack
+from seqgan.nn import CELLS, RNNStack, masked_step_mean, repeat_over_steps
 from seqgan.training import Batch, Phase, Update
 
 
@@ -49,21 +49,6 @@ class _StaticNet(nn.Module):
     def forward(self, s: torch.Tensor) -> torch.Tensor:
         y = self.net(s)
         return torch.sigmoid(y) if self.sigmoid else y
-
-
-def _with_static(seq: torch.Tensor, code: torch.Tensor | None) -> torch.Tensor:
-    """Append a static code (batch, h) to every step of ``seq`` (batch, seq_len, d)."""
-    if code is None:
-        return seq
-    return torch.cat([seq, code.unsqueeze(1).expand(-1, seq.shape[1], -1)], dim=-1)
-
-
-def _masked_mse(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-    """Mean squared error over valid steps; a, b (batch, seq_len, d), mask (batch, seq_len)."""
-    if mask is None:
-        return (a - b).pow(2).mean()
-    m = mask.unsqueeze(-1)
-    return ((a - b).pow(2) * m).sum() / (m.sum() * a.shape[-1]).clamp_min(1.0)
 
 
 def _moment_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None
@@ -309,8 +294,8 @@ lr_schedule, balance, ema, diagnostics_every
         """Generated latent sequences after the supervisor (n, seq_len, hidden) and the
         generated static code (None without static features)."""
         code = module["static_generator"](latent[1]) if len(latent) == 2 else None
-        e_hat = module["generator"](_with_static(latent[0], code))
-        return module["supervisor"](_with_static(e_hat, code)), code
+        e_hat = module["generator"](repeat_over_steps(latent[0], code))
+        return module["supervisor"](repeat_over_steps(e_hat, code)), code
 
     def _generate(self, module, latent, condition, seq_len):
         h_hat, code = self._supervised_latents(module, latent)
@@ -322,7 +307,7 @@ lr_schedule, balance, ema, diagnostics_every
 
     def _latent_logits(self, module, latent, condition, seq_len):
         h_hat, code = self._supervised_latents(module, latent)
-        return module["discriminator"](_with_static(h_hat, code))
+        return module["discriminator"](repeat_over_steps(h_hat, code))
 
     # ------------------------------------------------------------------ recipe
     def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
@@ -336,16 +321,16 @@ lr_schedule, balance, ema, diagnostics_every
 
         # Temporal networks see the static code at every step (identity without statics).
         def emb(x, lengths, code=None):
-            return emb_x(_with_static(x, code), lengths)
+            return emb_x(repeat_over_steps(x, code), lengths)
 
         def gen(z, lengths, code=None):
-            return gen_x(_with_static(z, code), lengths)
+            return gen_x(repeat_over_steps(z, code), lengths)
 
         def sup(h, lengths, code=None):
-            return sup_x(_with_static(h, code), lengths)
+            return sup_x(repeat_over_steps(h, code), lengths)
 
         def dis(h, lengths, code=None):
-            return dis_x(_with_static(h, code), lengths)
+            return dis_x(repeat_over_steps(h, code), lengths)
 
         def static_codes(batch: Batch) -> tuple[torch.Tensor | None, torch.Tensor | None]:
             """Real static code and generated static code (None without statics)."""
@@ -391,13 +376,15 @@ lr_schedule, balance, ema, diagnostics_every
 
         def supervised(h: torch.Tensor, h_sup: torch.Tensor, mask: torch.Tensor | None
                        ) -> torch.Tensor:
-            return _masked_mse(h[:, 1:], h_sup[:, :-1], None if mask is None else mask[:, 1:])
+            return masked_step_mean((h[:, 1:] - h_sup[:, :-1]).pow(2),
+                                    None if mask is None else mask[:, 1:])
 
         def autoencoder_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
             code = s_emb(batch.static) if static else None
-            recon = (_masked_mse(batch.real, rec(emb(batch.real, lengths, code), lengths),
-                                 mask) + static_recon(batch, code))
+            x_tilde = rec(emb(batch.real, lengths, code), lengths)
+            recon = (masked_step_mean((batch.real - x_tilde).pow(2), mask)
+                     + static_recon(batch, code))
             return {"loss": 10 * torch.sqrt(recon), "reconstruction": recon}
 
         def supervisor_loss(batch: Batch) -> dict[str, Any]:
@@ -445,7 +432,7 @@ lr_schedule, balance, ema, diagnostics_every
             lengths, mask = unpack(batch)
             h, code = embedded(batch, lengths)
             memo.clear()  # the step about to be taken changes the embedder
-            recon = (_masked_mse(batch.real, rec(h, lengths), mask)
+            recon = (masked_step_mean((batch.real - rec(h, lengths)).pow(2), mask)
                      + static_recon(batch, code))
             loss_s = supervised(h, sup(h, lengths, code), mask)
             return {"loss": 10 * torch.sqrt(recon) + 0.1 * loss_s, "reconstruction": recon}
