@@ -25,10 +25,15 @@ T steps takes T + L - 1 waves instead of L * T steps (26 instead of 72 for TimeG
   gradients are products batched over all steps, after the loop.
 
 * Memory: each shape's buffers and the per-wave views of them live in a workspace that is
-  reused (a per-thread pool of at most ``POOL_BYTES``): fresh multi-megabyte buffers were
-  page-faulted in on every call (~9,000 minor faults per TimeGAN joint iteration) and making
-  the views cost as much as the maths. A forward pass that records a graph keeps its
-  workspace until its backward pass; a second backward (``retain_graph``) recomputes it.
+  reused: fresh multi-megabyte buffers were page-faulted in on every call (~9,000 minor
+  faults per TimeGAN joint iteration) and making the views cost as much as the maths. A
+  forward pass that records a graph keeps its workspace until its backward pass; a second
+  backward (``retain_graph``) recomputes it. Free workspaces are pooled per ``nn.GRU`` (at
+  most ``POOL_BYTES`` each) and live as long as that module: the pool goes when the module is
+  garbage-collected, and :class:`seqgan.nn.RNNStack` empties it when it leaves training mode
+  (``eval()``, as a fitted model does), so nothing outside needs to free it.
+* Switch: the environment variable ``SEQGAN_FUSED_GRU=0`` (read at every call) turns the
+  fused path off; :class:`seqgan.nn.RNNStack` then runs ``nn.GRU`` itself.
 
 (PyTorch's own C++ GRU loop was measured slower than a Python loop over time on the CPU.
 Splitting the batch over two threads did not pay either: Python threads fight over the GIL at
@@ -40,13 +45,31 @@ and files do not change. Results equal ``nn.GRU``'s up to float rounding.
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from collections import OrderedDict
 
 import torch
 
-#: Bytes of workspaces kept for reuse, per thread.
+#: Bytes of free workspaces kept for reuse, per ``nn.GRU``.
 POOL_BYTES = 256 * 2**20
+#: The environment variable that turns the fused GRU off ("0", "false", "no" or "off").
+SWITCH = "SEQGAN_FUSED_GRU"
+_ON, _OFF = ("", "1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def enabled() -> bool:
+    """Whether the fused GRU may run: ``SEQGAN_FUSED_GRU`` (read at every call) unset or one of
+    "1", "true", "yes", "on"; "0", "false", "no" or "off" turn it off."""
+    value = os.environ.get(SWITCH)
+    if value is None:
+        return True
+    flag = value.strip().lower()
+    if flag in _ON or flag in _OFF:
+        return flag in _ON
+    raise ValueError(f"The environment variable {SWITCH} must be 1 (the fused GRU, the "
+                     f"default) or 0 (torch.nn.GRU); got {value!r}.")
 
 
 def _per_wave(t: torch.Tensor, ranges: list[tuple[int, int]]) -> list[torch.Tensor]:
@@ -67,8 +90,8 @@ class _Workspace:
     """The buffers of one call (forward and backward) for one shape, and the views of them
     every wave uses, made once: making views costs as much as the maths at these sizes, and
     fresh buffers of several megabytes are page-faulted in by the operating system on every
-    call (the allocator gives large blocks back on free). Workspaces are reused through a
-    per-thread pool (:func:`_take`, :func:`_give`).
+    call (the allocator gives large blocks back on free). Workspaces are reused through the
+    pool of their ``nn.GRU`` (:func:`_take`, :func:`_give`).
 
     Forward: ``g[k, l]`` holds the gate rows of layer l at wave k (after the wave:
     ``[n, r, z, gh_n]``), ``h[k, 1 + l]`` the state of layer l before wave k (zero until the
@@ -79,9 +102,10 @@ class _Workspace:
     """
 
     def __init__(self, like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int,
-                 in_dim: int) -> None:
+                 in_dim: int, pool: _Pool | None = None) -> None:
         n_waves = steps + n_layers - 1
         self.key = _key(like, batch, steps, n_layers, hid, in_dim)
+        self.pool = pool  # where it goes back to (None: nowhere)
         self.fold_input = in_dim <= hid  # the input sits in h[:, 0] (see _GRUStack.run)
         self.w = like.new_zeros(n_layers, 4 * hid, 2 * hid)  # zero blocks stay zero
         self.bias = like.new_zeros(n_layers, 4 * hid)
@@ -147,62 +171,91 @@ def _key(like: torch.Tensor, *shape: int) -> tuple:
     return (like.dtype, like.device, *shape)
 
 
-class _Pool(threading.local):
-    """Per thread: free workspaces by key (least recently used first) and their bytes."""
+class _Pool:
+    """The free workspaces of one ``nn.GRU`` by key (least recently used first) and their
+    bytes; a closed pool (:func:`release_workspaces`) keeps nothing given back to it."""
 
     def __init__(self) -> None:
         self.free: OrderedDict[tuple, list[_Workspace]] = OrderedDict()
         self.bytes = 0
+        self.closed = False
+        self.lock = threading.Lock()  # (a module may run in several threads at once)
 
 
-_POOL = _Pool()
+#: The pool of every ``nn.GRU`` that has run fused; an entry goes with its module.
+_POOLS: weakref.WeakKeyDictionary[torch.nn.GRU, _Pool] = weakref.WeakKeyDictionary()
 
 
-def _take(like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int, in_dim: int
-          ) -> _Workspace:
-    """A workspace of this shape from the pool, or a new one."""
+def _pool_of(gru: torch.nn.GRU) -> _Pool:
+    pool = _POOLS.get(gru)
+    if pool is None:
+        pool = _POOLS.setdefault(gru, _Pool())
+    return pool
+
+
+def _take(pool: _Pool, like: torch.Tensor, batch: int, steps: int, n_layers: int, hid: int,
+          in_dim: int) -> _Workspace:
+    """A workspace of this shape from ``pool``, or a new one that goes back there."""
     key = _key(like, batch, steps, n_layers, hid, in_dim)
-    free = _POOL.free.get(key)
-    if not free:
-        return _Workspace(like, batch, steps, n_layers, hid, in_dim)
-    ws = free.pop()
-    if not free:
-        del _POOL.free[key]
-    _POOL.bytes -= ws.nbytes
-    return ws
+    with pool.lock:
+        free = pool.free.get(key)
+        if free:
+            ws = free.pop()
+            if not free:
+                del pool.free[key]
+            pool.bytes -= ws.nbytes
+            return ws
+    return _Workspace(like, batch, steps, n_layers, hid, in_dim, pool)
 
 
 def _give(ws: _Workspace) -> None:
-    """Return a workspace that nothing reads any more; the least recently used shapes are
-    dropped beyond ``POOL_BYTES``."""
-    pool = _POOL.free
-    pool.setdefault(ws.key, []).append(ws)
-    pool.move_to_end(ws.key)
-    _POOL.bytes += ws.nbytes
-    while _POOL.bytes > POOL_BYTES:
-        key, free = next(iter(pool.items()))
-        _POOL.bytes -= free.pop(0).nbytes
-        if not free:
-            del pool[key]
+    """Return a workspace that nothing reads any more to its pool; the least recently used
+    shapes are dropped beyond ``POOL_BYTES``."""
+    pool = ws.pool
+    if pool is None or pool.closed:
+        return
+    with pool.lock:
+        free = pool.free
+        free.setdefault(ws.key, []).append(ws)
+        free.move_to_end(ws.key)
+        pool.bytes += ws.nbytes
+        while pool.bytes > POOL_BYTES:
+            key, oldest = next(iter(free.items()))
+            pool.bytes -= oldest.pop(0).nbytes
+            if not oldest:
+                del free[key]
 
 
-def release_workspaces() -> None:
-    """Free the workspaces this thread keeps for reuse (the Trainer does so after training;
-    sampling keeps one per shape)."""
-    _POOL.__init__()
+def release_workspaces(gru: torch.nn.GRU) -> None:
+    """Free the workspaces ``gru`` keeps for reuse (those of graphs still alive are dropped
+    after their backward pass); its next fused call starts a new pool."""
+    pool = _POOLS.pop(gru, None)
+    if pool is not None:
+        with pool.lock:
+            pool.closed = True
+            pool.free.clear()
+            pool.bytes = 0
+
+
+def _pooled_bytes(gru: torch.nn.GRU) -> int:
+    """Bytes of the free workspaces ``gru`` keeps (for tests)."""
+    pool = _POOLS.get(gru)
+    return 0 if pool is None else pool.bytes
 
 
 class _GRUStack(torch.autograd.Function):
     """A stack of GRU layers over a whole batch-first sequence, with a zero initial state.
 
-    Inputs: x (B, T, I) and, per layer, ``w_ih, w_hh, b_ih, b_hh``.
+    Inputs: the module's pool (not a tensor), x (B, T, I) and, per layer,
+    ``w_ih, w_hh, b_ih, b_hh``.
     """
 
     @staticmethod
-    def forward(ctx, x, *weights):
-        out, ws = _GRUStack.run(x, weights)
+    def forward(ctx, pool, x, *weights):
+        out, ws = _GRUStack.run(pool, x, weights)
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(x, *weights)
+            ctx.pool = pool
             ctx.workspace = ws  # (not an input or output: kept on ctx, back to the pool after
             # the backward pass)
         else:
@@ -210,14 +263,14 @@ class _GRUStack(torch.autograd.Function):
         return out
 
     @staticmethod
-    def run(x: torch.Tensor, weights: tuple[torch.Tensor, ...]
+    def run(pool: _Pool, x: torch.Tensor, weights: tuple[torch.Tensor, ...]
             ) -> tuple[torch.Tensor, _Workspace]:
         """The forward pass: output (B, T, H) and the workspace holding its state."""
         n_layers = len(weights) // 4
         w_ih, w_hh, b_ih, b_hh = (weights[j::4] for j in range(4))
         batch, steps, in_dim = x.shape
         hid = w_hh[0].shape[1]
-        ws = _take(x, batch, steps, n_layers, hid, in_dim)
+        ws = _take(pool, x, batch, steps, n_layers, hid, in_dim)
         # Gate rows [n_in, r, z, gh_n] from the layer below (input rows n, r, z: w_ih rolled by
         # one block) and the layer's own state (rows r, z, n): one product with weights
         # [[w_in, 0], [w_ir, w_hr], [w_iz, w_hz], [0, w_hn]]; the n rows are doubled for
@@ -260,7 +313,7 @@ class _GRUStack(torch.autograd.Function):
         x, *weights = ctx.saved_tensors
         ws = ctx.workspace
         if ws is None:  # a second backward (retain_graph): the workspace was given back
-            _, ws = _GRUStack.run(x, tuple(weights))
+            _, ws = _GRUStack.run(ctx.pool, x, tuple(weights))
         ctx.workspace = None
         if not ws.has_backward:
             ws.add_backward()
@@ -298,7 +351,7 @@ class _GRUStack(torch.autograd.Function):
         # Weight gradients: per layer, one product batched over the steps, then a sum. (The
         # products are written (T, small, large): a small last dimension is several times
         # slower.)
-        need = ctx.needs_input_grad
+        need = ctx.needs_input_grad[1:]  # (not the pool)
         grads: list[torch.Tensor | None] = [None] * len(need)
         for layer in range(n_layers):
             dg = ws.dg[layer]
@@ -321,16 +374,24 @@ class _GRUStack(torch.autograd.Function):
             grads[0] = torch.bmm(w_ih0_t.expand(steps, -1, -1), ws.dg[0][:, : 3 * hid]
                                  ).permute(2, 0, 1)
         _give(ws)  # (no gradient is a view of the workspace)
-        return tuple(grads)
+        return (None, *grads)
 
 
 def fused_gru(gru: torch.nn.GRU, x: torch.Tensor) -> torch.Tensor:
     """Run a unidirectional, batch-first ``nn.GRU`` with a zero initial state through the fused
     stack; (batch, seq_len, input) -> (batch, seq_len, hidden). Dropout between layers is
-    not supported (use the module itself then)."""
+    not supported (use the module itself then). Workspaces are reused from the pool of
+    ``gru``."""
     weights = [getattr(gru, f"{name}_l{layer}") for layer in range(gru.num_layers)
                for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
-    return _GRUStack.apply(x.contiguous(), *weights)
+    pool, x = _pool_of(gru), x.contiguous()
+    if torch.is_grad_enabled() and (x.requires_grad or any(w.requires_grad for w in weights)):
+        return _GRUStack.apply(pool, x, *weights)
+    # no graph (sampling under no_grad): the workspace goes back at once (inside apply, the
+    # context would hold it, as if a backward pass were to come)
+    out, ws = _GRUStack.run(pool, x, tuple(weights))
+    _give(ws)
+    return out
 
 
 def can_fuse(gru: torch.nn.Module, x: torch.Tensor) -> bool:

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from seqgan.nn._fast_gru import can_fuse, fused_gru
+from seqgan.nn._fast_gru import can_fuse, enabled, fused_gru, release_workspaces
 
 CELLS = ("gru", "lstm")
 
@@ -22,7 +22,7 @@ def twice_differentiable() -> Iterator[None]:
     """Run recurrent layers with kernels that can be differentiated twice.
 
     Gradient penalties (WGAN-GP, R1, R2) take the gradient of a gradient. Inside this context
-    :class:`RNNStack` skips :func:`fused_gru` (its backward is not differentiable) and cuDNN
+    :class:`RNNStack` skips the fused GRU (its backward is not differentiable) and cuDNN
     (which has no double backward for RNNs).
     """
     previous = getattr(_STATE, "twice", False)
@@ -39,9 +39,15 @@ class RNNStack(nn.Module):
 
     Input (batch, seq_len, input_dim) -> output (batch, seq_len, hidden_dim * directions); with
     ``lengths`` (batch,) the padded steps are packed away (outputs there are zero) so that a
-    backward direction starts at each sequence's own end. Unidirectional GRUs on the CPU run
-    through :func:`seqgan.nn.fused_gru` when no packing is needed (``fused=False`` turns it off;
-    so does :func:`twice_differentiable`).
+    backward direction starts at each sequence's own end.
+
+    Unidirectional GRUs on the CPU run through a fused stack with a hand-written backward
+    pass (``seqgan/nn/_fast_gru.py``, same weights and results up to float rounding) when no
+    packing is needed. ``fused=False`` turns it off for this module, the environment variable
+    ``SEQGAN_FUSED_GRU=0`` (read at every call) everywhere, and :func:`twice_differentiable`
+    inside its context; ``nn.GRU`` runs then. The fused stack keeps its buffers for reuse
+    while the module trains: leaving training mode (``eval()``) frees them, and so does the
+    module's deletion.
     """
 
     def __init__(self, input_dim: int, hidden_dim: int, num_layers: int = 1, *,
@@ -59,9 +65,16 @@ class RNNStack(nn.Module):
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         total = x.shape[1]
         if lengths is None or bool((lengths == total).all()):
-            if self.fused and not getattr(_STATE, "twice", False) and can_fuse(self.rnn, x):
+            if (self.fused and not getattr(_STATE, "twice", False)
+                    and can_fuse(self.rnn, x) and enabled()):
                 return fused_gru(self.rnn, x)
             return self.rnn(x)[0]
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, _ = self.rnn(packed)
         return pad_packed_sequence(out, batch_first=True, total_length=total)[0]
+
+    def train(self, mode: bool = True) -> RNNStack:
+        """Set training mode; leaving it frees the fused GRU's reused buffers."""
+        if self.training and not mode:
+            release_workspaces(self.rnn)
+        return super().train(mode)

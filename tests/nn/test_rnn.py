@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 import torch
 
-from seqgan.nn import RNNStack, fused_gru
+import seqgan.nn
+from seqgan.nn import RNNStack, _fast_gru
+from seqgan.nn._fast_gru import fused_gru
 
 
 @pytest.mark.parametrize("layers", [1, 2, 3])
@@ -92,13 +97,10 @@ def test_fused_gru_second_backward_with_retained_graph():
 
 
 def test_fused_gru_workspace_pool_stays_within_its_budget(monkeypatch):
-    from seqgan.nn import _fast_gru
-
     torch.manual_seed(0)
     gru = torch.nn.GRU(3, 5, 2, batch_first=True).double()
     small = _fast_gru._Workspace(torch.zeros((), dtype=torch.float64), 4, 6, 2, 5, 3).nbytes
     monkeypatch.setattr(_fast_gru, "POOL_BYTES", 2 * small)
-    monkeypatch.setattr(_fast_gru, "_POOL", type(_fast_gru._POOL)())  # an empty pool
     # graphs alive together, backpropagated last first
     groups = [[(4, 6)], [(4, 6), (64, 30)], [(8, 6), (4, 6)], [(64, 30), (4, 6), (8, 6)]]
     for group in groups:
@@ -109,7 +111,74 @@ def test_fused_gru_workspace_pool_stays_within_its_budget(monkeypatch):
             want = torch.autograd.grad(gru(x)[0].sum(), list(gru.parameters()))
             for a, b in zip(grads, want, strict=True):
                 torch.testing.assert_close(a, b, rtol=0, atol=1e-10)
-        pool = _fast_gru._POOL.free
-        assert all(pool.values())  # no empty lists left behind
-        assert _fast_gru._POOL.bytes == sum(ws.nbytes for free in pool.values() for ws in free)
-        assert _fast_gru._POOL.bytes <= 2 * small
+        pool = _fast_gru._POOLS[gru]
+        assert all(pool.free.values())  # no empty lists left behind
+        assert pool.bytes == sum(ws.nbytes for free in pool.free.values() for ws in free)
+        assert pool.bytes <= 2 * small
+
+
+def test_the_fused_gru_is_private():
+    assert not {"fused_gru", "release_workspaces"} & set(seqgan.nn.__all__)
+    assert not hasattr(seqgan.nn, "fused_gru")
+
+
+def test_each_gru_owns_its_workspaces_and_they_go_with_it():
+    torch.manual_seed(0)
+    a, b = torch.nn.GRU(3, 5, batch_first=True), torch.nn.GRU(3, 5, batch_first=True)
+    x = torch.randn(4, 6, 3)
+    fused_gru(a, x).sum().backward()
+    assert _fast_gru._pooled_bytes(a) > 0 and _fast_gru._pooled_bytes(b) == 0
+    fused_gru(b, x).sum().backward()
+    assert _fast_gru._POOLS[a] is not _fast_gru._POOLS[b]
+    pool = weakref.ref(_fast_gru._POOLS[a])
+    del a
+    gc.collect()
+    assert pool() is None and _fast_gru._pooled_bytes(b) > 0
+
+
+def test_leaving_training_mode_frees_the_workspaces():
+    torch.manual_seed(0)
+    stack = RNNStack(3, 5, 2, cell="gru")
+    x = torch.randn(4, 6, 3)
+    out = stack(x)  # a graph alive across eval(): its workspace is dropped after backward
+    stack(x).sum().backward()
+    assert _fast_gru._pooled_bytes(stack.rnn) > 0
+    stack.eval()
+    assert _fast_gru._pooled_bytes(stack.rnn) == 0
+    out.sum().backward()
+    assert _fast_gru._pooled_bytes(stack.rnn) == 0
+    with torch.no_grad():  # eval mode keeps one per shape for the next sampling batch
+        stack(x)
+    kept = _fast_gru._pooled_bytes(stack.rnn)
+    assert kept > 0
+    stack.eval()  # (already in eval mode: nothing to free)
+    assert _fast_gru._pooled_bytes(stack.rnn) == kept
+    stack.train()
+    stack.eval()
+    assert _fast_gru._pooled_bytes(stack.rnn) == 0
+
+
+@pytest.mark.parametrize("value", ["0", "false", "OFF", " no "])
+def test_the_switch_turns_the_fused_gru_off(monkeypatch, value):
+    torch.manual_seed(0)
+    stack = RNNStack(3, 5, 2, cell="gru")
+    x = torch.randn(4, 6, 3, requires_grad=True)
+    fused = stack(x)
+    monkeypatch.setenv("SEQGAN_FUSED_GRU", value)
+
+    def refuse(*args):
+        raise AssertionError("the fused GRU ran")
+
+    monkeypatch.setattr("seqgan.nn._rnn.fused_gru", refuse)
+    out = stack(x)
+    assert torch.equal(out, stack.rnn(x)[0])  # nn.GRU's own result
+    torch.testing.assert_close(out, fused, rtol=0, atol=1e-6)
+    monkeypatch.setenv("SEQGAN_FUSED_GRU", "1")  # read at every call
+    with pytest.raises(AssertionError, match="the fused GRU ran"):
+        stack(x)
+
+
+def test_a_bad_switch_value_is_named(monkeypatch):
+    monkeypatch.setenv("SEQGAN_FUSED_GRU", "maybe")
+    with pytest.raises(ValueError, match="SEQGAN_FUSED_GRU must be 1 .* or 0 .*got 'maybe'"):
+        RNNStack(3, 5, cell="gru")(torch.randn(2, 4, 3))
