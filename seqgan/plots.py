@@ -38,12 +38,12 @@ def plot_samples(real: Any, synthetic: Any, *, n: int = 5, features: Sequence[in
     (the first three by default)."""
     r, s = _arrays(real, synthetic)
     n = check_int("n", n, low=1)
-    features = list(range(min(3, r.n_features))) if features is None else list(features)
-    if not features or any(not 0 <= f < r.n_features for f in features):
-        raise ValueError(f"`features` must be indices in [0, {r.n_features}); got {features}.")
+    features = list(range(min(3, r.n_channels))) if features is None else list(features)
+    if not features or any(not 0 <= f < r.n_channels for f in features):
+        raise ValueError(f"`features` must be indices in [0, {r.n_channels}); got {features}.")
     rng = check_random_state(random_state)
-    pick_r = rng.choice(r.n_samples, min(n, r.n_samples), replace=False)
-    pick_s = rng.choice(s.n_samples, min(n, s.n_samples), replace=False)
+    pick_r = rng.choice(r.n_sequences, min(n, r.n_sequences), replace=False)
+    pick_s = rng.choice(s.n_sequences, min(n, s.n_sequences), replace=False)
     fig = Figure(figsize=(9, 2.2 * len(features)))
     axes = fig.subplots(len(features), 2, squeeze=False, sharey="row")
     for row, f in enumerate(features):
@@ -69,12 +69,12 @@ def plot_embedding(real: Any, synthetic: Any, *, method: str = "pca", n: int = 1
 
     method = check_option("method", method, ("pca", "tsne"))
     r, s = _arrays(real, synthetic)
-    if r.max_len != s.max_len:
+    if r.seq_len != s.seq_len:
         raise ValueError("plot_embedding needs the same sequence length in both sets.")
     rng = check_random_state(random_state)
-    k = min(check_int("n", n, low=2), r.n_samples, s.n_samples)
-    xr = r.values[rng.permutation(r.n_samples)[:k]].mean(2)
-    xs = s.values[rng.permutation(s.n_samples)[:k]].mean(2)
+    k = min(check_int("n", n, low=2), r.n_sequences, s.n_sequences)
+    xr = r.values[rng.permutation(r.n_sequences)[:k]].mean(2)
+    xs = s.values[rng.permutation(s.n_sequences)[:k]].mean(2)
     if method == "pca":
         pca = PCA(n_components=2).fit(xr)
         er, es = pca.transform(xr), pca.transform(xs)
@@ -96,15 +96,15 @@ def plot_marginals(real: Any, synthetic: Any, *, bins: int = 50,
                    path: str | Path | None = None) -> Figure:
     """Histogram densities of every feature's values, real against synthetic."""
     r, s = _arrays(real, synthetic)
-    d = r.n_features
+    d = r.n_channels
     cols = min(d, 4)
     fig = Figure(figsize=(3 * cols, 2.4 * int(np.ceil(d / cols))))
     axes = fig.subplots(int(np.ceil(d / cols)), cols, squeeze=False).ravel()
     for f in range(d):
         ax = axes[f]
-        ax.hist(r.values[..., f][r.mask], bins=bins, density=True, alpha=0.5,
+        ax.hist(r.values[..., f][r.mask()], bins=bins, density=True, alpha=0.5,
                 color=REAL_COLOUR, label="real")
-        ax.hist(s.values[..., f][s.mask], bins=bins, density=True, alpha=0.5,
+        ax.hist(s.values[..., f][s.mask()], bins=bins, density=True, alpha=0.5,
                 color=SYNTH_COLOUR, label="synthetic")
         ax.set_title(f"feature {f}", fontsize=9)
     for ax in axes[d:]:
@@ -130,10 +130,10 @@ def plot_autocorrelation(real: Any, synthetic: Any, *, max_lag: int | None = Non
                          path: str | Path | None = None) -> Figure:
     """Autocorrelation per feature (mean over sequences), real against synthetic."""
     r, s = _arrays(real, synthetic)
-    lags = min(r.max_len, s.max_len) - 1 if max_lag is None else check_int("max_lag", max_lag,
+    lags = min(r.seq_len, s.seq_len) - 1 if max_lag is None else check_int("max_lag", max_lag,
                                                                            low=1)
-    ar, as_ = _acf(r.values, r.mask, lags), _acf(s.values, s.mask, lags)
-    d = r.n_features
+    ar, as_ = _acf(r.values, r.mask(), lags), _acf(s.values, s.mask(), lags)
+    d = r.n_channels
     cols = min(d, 4)
     fig = Figure(figsize=(3 * cols, 2.4 * int(np.ceil(d / cols))))
     axes = fig.subplots(int(np.ceil(d / cols)), cols, squeeze=False).ravel()

@@ -516,8 +516,8 @@ def _diversity(synthetic: Any, real: Any) -> float:
     fake, ref = as_sequences("synthetic", synthetic), as_sequences("real", real)
     f = torch.as_tensor(fake.values, dtype=torch.float32)
     r = torch.as_tensor(ref.values, dtype=torch.float32)
-    fm = torch.as_tensor(fake.mask, dtype=torch.float32)
-    rm = torch.as_tensor(ref.mask, dtype=torch.float32)
+    fm = torch.as_tensor(fake.mask(), dtype=torch.float32)
+    rm = torch.as_tensor(ref.mask(), dtype=torch.float32)
     if f.shape[1] != r.shape[1]:
         length = min(f.shape[1], r.shape[1])
         f, r, fm, rm = f[:, :length], r[:, :length], fm[:, :length], rm[:, :length]

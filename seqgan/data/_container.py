@@ -1,4 +1,4 @@
-"""The validated, scaled form every model trains on."""
+"""The one container of sequences: what models train on and what metrics compare."""
 
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ import numpy as np
 class SequenceData:
     """Padded sequences with their lengths, plus optional per-sequence static and condition.
 
+    Models train on it (:meth:`seqgan.data.SequenceEncoder.fit_transform`: scaled float32
+    values); metrics check their inputs into it (float64 values as given, no static or
+    condition).
+
     Attributes
     ----------
-    values : ndarray of shape (n_sequences, seq_len, n_channels), float32
-        Scaled values; steps at or past a sequence's length are zero padding.
+    values : ndarray of shape (n_sequences, seq_len, n_channels)
+        Values (float32 for models, float64 in metrics); steps at or past a sequence's length
+        are zero padding; ``seq_len`` is the longest length.
     lengths : ndarray of shape (n_sequences,), int64
         Number of valid steps of each sequence (1 .. seq_len).
     static : ndarray of shape (n_sequences, n_static), float32, or None

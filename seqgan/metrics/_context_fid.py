@@ -44,7 +44,7 @@ def context_fid(real: Any, synthetic: Any, *, encoder: TS2Vec | None = None,
     """
     r, s = as_pair(real, synthetic)
     require_equal_length("context_fid", ("real", r), ("synthetic", s))
-    if r.n_samples < 2 or s.n_samples < 2:
+    if r.n_sequences < 2 or s.n_sequences < 2:
         raise ValueError("context_fid needs at least 2 sequences in each set.")
     if encoder is None:
         if fast:

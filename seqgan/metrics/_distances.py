@@ -15,11 +15,11 @@ from seqgan.metrics._input import as_sequences, require_equal_length
 def _flat(name: str, *sets: tuple[str, Any]) -> list[np.ndarray]:
     seqs = [(label, as_sequences(label, data)) for label, data in sets]
     require_equal_length(name, *seqs)
-    widths = {s.n_features for _, s in seqs}
+    widths = {s.n_channels for _, s in seqs}
     if len(widths) > 1:
         raise ValueError(f"{name} needs the same number of features in every set; got "
-                         f"{', '.join(f'{label}: {s.n_features}' for label, s in seqs)}.")
-    return [s.values.reshape(s.n_samples, -1) for _, s in seqs]
+                         f"{', '.join(f'{label}: {s.n_channels}' for label, s in seqs)}.")
+    return [s.values.reshape(s.n_sequences, -1) for _, s in seqs]
 
 
 def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:

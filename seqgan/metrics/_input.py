@@ -1,50 +1,21 @@
-"""Input checks shared by the metrics: one padded array plus lengths, with clear errors."""
+"""Input checks shared by the metrics: user sequences become one
+:class:`~seqgan.data.SequenceData` (zero-padded float64 values and lengths), with clear
+errors."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from seqgan.data._container import SequenceData
+
 #: What every metric accepts: an array (n_samples, seq_len, n_features), or a list of
 #: (seq_len_i, n_features) arrays whose lengths may differ.
-SequenceData = np.ndarray | Sequence[np.ndarray]
+SequencesLike = np.ndarray | Sequence[np.ndarray]
 
 _SHAPE = "(n_samples, seq_len, n_features)"
-
-
-@dataclass(frozen=True)
-class Sequences:
-    """Sequences as one zero-padded float64 array and the length of each.
-
-    ``values`` has shape (n_samples, max_len, n_features); ``lengths`` shape (n_samples,).
-    """
-
-    values: np.ndarray
-    lengths: np.ndarray
-
-    @property
-    def n_samples(self) -> int:
-        return self.values.shape[0]
-
-    @property
-    def max_len(self) -> int:
-        return self.values.shape[1]
-
-    @property
-    def n_features(self) -> int:
-        return self.values.shape[2]
-
-    @property
-    def equal_length(self) -> bool:
-        return bool(np.all(self.lengths == self.max_len))
-
-    @property
-    def mask(self) -> np.ndarray:
-        """Boolean (n_samples, max_len): True on valid steps."""
-        return np.arange(self.max_len)[None, :] < self.lengths[:, None]
 
 
 def _as_float(name: str, value: Any) -> np.ndarray:
@@ -57,8 +28,9 @@ def _as_float(name: str, value: Any) -> np.ndarray:
                         f"({exc}).") from None
 
 
-def as_sequences(name: str, data: Any) -> Sequences:
-    """Check ``data`` (named ``name`` in errors) and return it as :class:`Sequences`.
+def as_sequences(name: str, data: Any) -> SequenceData:
+    """Check ``data`` (named ``name`` in errors) and return it as a :class:`SequenceData` of
+    float64 values (zero-padded to the longest sequence) and lengths.
 
     Accepts an array-like of shape (n_samples, seq_len, n_features) or a list/tuple of 2-D
     arrays (seq_len_i, n_features) with a common number of features.
@@ -100,44 +72,44 @@ def as_sequences(name: str, data: Any) -> Sequences:
     if not finite.all():
         first = int(np.argwhere(~finite)[0, 0])
         raise ValueError(f"`{name}` contains NaN or infinite values (first in sample {first}).")
-    return Sequences(values, lengths)
+    return SequenceData(values, lengths)
 
 
-def as_pair(real: Any, synthetic: Any) -> tuple[Sequences, Sequences]:
+def as_pair(real: Any, synthetic: Any) -> tuple[SequenceData, SequenceData]:
     """Check both sets and that they have the same number of features."""
     real_seq = as_sequences("real", real)
     synth_seq = as_sequences("synthetic", synthetic)
-    if synth_seq.n_features != real_seq.n_features:
+    if synth_seq.n_channels != real_seq.n_channels:
         raise ValueError(f"`synthetic` must have the same number of features as `real` "
-                         f"({real_seq.n_features}); got {synth_seq.n_features} (shape "
+                         f"({real_seq.n_channels}); got {synth_seq.n_channels} (shape "
                          f"{_shape_of(synth_seq)}).")
     return real_seq, synth_seq
 
 
-def require_equal_length(metric: str, *pairs: tuple[str, Sequences]) -> int:
+def require_equal_length(metric: str, *pairs: tuple[str, SequenceData]) -> int:
     """The common sequence length of all sets, or a ValueError naming ``metric``."""
     seen: dict[str, int] = {}
     for name, seq in pairs:
-        if not seq.equal_length:
+        if seq.variable_length:
             raise ValueError(f"`{name}` must hold sequences of one length for {metric}; got "
                              f"lengths {int(seq.lengths.min())} to {int(seq.lengths.max())}. "
                              "Cut or resample them to one length first.")
-        seen[name] = seq.max_len
+        seen[name] = seq.seq_len
     if len(set(seen.values())) > 1:
         described = ", ".join(f"`{k}` has {v}" for k, v in seen.items())
         raise ValueError(f"{metric} needs the same sequence length in every set; {described}.")
     return next(iter(seen.values()))
 
 
-def require_same_count(metric: str, real: Sequences, synthetic: Sequences) -> None:
+def require_same_count(metric: str, real: SequenceData, synthetic: SequenceData) -> None:
     """ED and DTW compare sequence i of `real` with sequence i of `synthetic`."""
-    if real.n_samples != synthetic.n_samples:
+    if real.n_sequences != synthetic.n_sequences:
         raise ValueError(f"`synthetic` must hold as many sequences as `real` for {metric} "
-                         f"(sequence i is compared with sequence i); got {synthetic.n_samples} "
-                         f"and {real.n_samples}.")
+                         f"(sequence i is compared with sequence i); got "
+                         f"{synthetic.n_sequences} and {real.n_sequences}.")
 
 
-def _shape_of(seq: Sequences) -> tuple[int, ...] | str:
-    if seq.equal_length:
+def _shape_of(seq: SequenceData) -> tuple[int, ...] | str:
+    if not seq.variable_length:
         return seq.values.shape
-    return f"{seq.n_samples} sequences of {seq.n_features} features"
+    return f"{seq.n_sequences} sequences of {seq.n_channels} features"

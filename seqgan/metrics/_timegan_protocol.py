@@ -131,7 +131,7 @@ def discriminative_score(real: Any, synthetic: Any, *, n_runs: int | None = None
     batch_size = check_int("batch_size", batch_size, low=1)
     if not 0 < test_size < 1:
         raise ValueError(f"`test_size` must be in (0, 1); got {test_size!r}.")
-    hidden = _hidden(hidden_dim, real_s.n_features)
+    hidden = _hidden(hidden_dim, real_s.n_channels)
     dev = _device(device)
     rng = check_random_state(random_state)
     scores = []
@@ -165,13 +165,13 @@ def _pad_to(x: torch.Tensor, total: int) -> torch.Tensor:
 def _discriminate_once(real: Any, synth: Any, n_iter: int, batch_size: int, hidden: int,
                        test_size: float, lr: float, rng: np.random.Generator,
                        dev: torch.device) -> float:
-    total = max(real.max_len, synth.max_len)
-    train_r, test_r = _split(real.n_samples, test_size, rng)
-    train_s, test_s = _split(synth.n_samples, test_size, rng)
+    total = max(real.seq_len, synth.seq_len)
+    train_r, test_r = _split(real.n_sequences, test_size, rng)
+    train_s, test_s = _split(synth.n_sequences, test_size, rng)
     xr, lr_ = _tensors(real, train_r, dev)
     xs, ls_ = _tensors(synth, train_s, dev)
     xr, xs = _pad_to(xr, total), _pad_to(xs, total)
-    model = _LastStateClassifier(real.n_features, hidden).to(dev)
+    model = _LastStateClassifier(real.n_channels, hidden).to(dev)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     bce = nn.functional.binary_cross_entropy_with_logits
     for _ in range(n_iter):
@@ -242,14 +242,14 @@ def predictive_score(real: Any, synthetic: Any, *, n_runs: int | None = None,
     True
     """
     real_s, synth_s = as_pair(real, synthetic)
-    if real_s.n_features < 2:
+    if real_s.n_channels < 2:
         raise ValueError("predictive_score predicts the last feature from the others, so it "
-                         f"needs at least 2 features; got {real_s.n_features}.")
+                         f"needs at least 2 features; got {real_s.n_channels}.")
     if min(real_s.lengths.min(), synth_s.lengths.min()) < 2:
         raise ValueError("predictive_score needs sequences of at least 2 steps.")
     n_runs, n_iter = _settings(fast, n_runs, n_iter, 5000)
     batch_size = check_int("batch_size", batch_size, low=1)
-    hidden = _hidden(hidden_dim, real_s.n_features)
+    hidden = _hidden(hidden_dim, real_s.n_channels)
     dev = _device(device)
     rng = check_random_state(random_state)
     scores = []
@@ -272,7 +272,7 @@ def _io(seq: Any, dev: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.
 def _predict_once(real: Any, synth: Any, n_iter: int, batch_size: int, hidden: int,
                   lr: float, dev: torch.device) -> float:
     xs, ys, ls, ms = _io(synth, dev)
-    model = _StepPredictor(real.n_features - 1, hidden).to(dev)
+    model = _StepPredictor(real.n_channels - 1, hidden).to(dev)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     for _ in range(n_iter):
         idx = torch.randperm(len(xs), device=dev)[:batch_size]
