@@ -17,16 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from seqgan.models._registry import available_models, get_model
+
 MODEL_FILE = "model.seqgan"
-
-
-def model_classes() -> dict[str, type]:
-    """Model names as the command line spells them (lower case) -> classes."""
-    import seqgan.models  # noqa: F401  (registers the estimators)
-    from seqgan.models._base import MODEL_REGISTRY
-
-    return {name.lower(): cls for name, cls in MODEL_REGISTRY.items()
-            if name != "GANEstimator"}
 
 
 def _parse_value(text: str) -> Any:
@@ -109,7 +102,7 @@ def _split_option(text: str) -> tuple[str, Any]:
 
 
 def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
-    cls = model_classes()[args.model]
+    cls = get_model(args.model)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     X, fit_kwargs = _load_data(args)
@@ -241,7 +234,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     from seqgan.tuning import tune
 
     # image studies score FID with a classifier trained on the dataset's labels
-    args.want_labels = issubclass(model_classes()[args.model], ImageGANEstimator)
+    args.want_labels = issubclass(get_model(args.model), ImageGANEstimator)
     X, fit_kwargs = _load_data(args)
     if fit_kwargs.keys() - {"condition", "labels"}:
         raise ValueError("seqgan tune takes arrays (a dataset name or a .npy file), not "
@@ -286,7 +279,7 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     fit = sub.add_parser("fit", help="train a model and save it to a run folder",
                          description="Train a model; writes model.seqgan, history.csv, run.json "
                                      "and checkpoint.pt into --out.")
-    fit.add_argument("--model", required=True, choices=sorted(model_classes()), help="model name")
+    fit.add_argument("--model", required=True, choices=available_models(), help="model name")
     fit.add_argument("--data", required=True,
                      help="dataset name (see 'seqgan datasets') or a .csv/.npy file")
     fit.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
@@ -332,7 +325,7 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
         description="Run (or join) an Optuna study: each trial fits the model on a training "
                     "split and scores its samples on the held-out rest. Several processes "
                     "with the same --storage and --study-name share one study.")
-    tune_p.add_argument("--model", required=True, choices=sorted(model_classes()))
+    tune_p.add_argument("--model", required=True, choices=available_models())
     tune_p.add_argument("--data", required=True, help="dataset name or a .npy file")
     tune_p.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
                         help="option for the dataset loader, e.g. n_samples=2000")
@@ -370,7 +363,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     model_cls = None
     if "--model" in argv and argv.index("--model") + 1 < len(argv):
-        model_cls = model_classes().get(argv[argv.index("--model") + 1])
+        name = argv[argv.index("--model") + 1]
+        if name in available_models():  # (argparse reports any other name with the choices)
+            model_cls = get_model(name)
     parser, names = _parser(model_cls)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
