@@ -36,7 +36,7 @@ import resource
 import sys
 import time
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,34 +118,12 @@ class BenchmarkConfig:
 
 
 # ---------------------------------------------------------------------------- metrics
-def _metric_functions() -> dict[str, Callable[..., Any]]:
-    from seqgan import metrics
-
-    names = {
-        "discriminative": "discriminative_score", "predictive": "predictive_score",
-        "context_fid": "context_fid", "acd": "acd", "mdd": "mdd",
-        "skewness": "skewness_difference", "kurtosis": "kurtosis_difference",
-        "ed": "euclidean_distance", "dtw": "dtw_distance", "correlational": "correlational_score",
-        "mmd": "mmd",
-    }
-    return {k: getattr(metrics, v) for k, v in names.items() if hasattr(metrics, v)}
-
-
 def available_metrics() -> list[str]:
-    """Names usable in a config's ``metrics``."""
-    return sorted(_metric_functions())
+    """Names usable in a config's ``metrics``: the sequence metrics of
+    :func:`seqgan.metrics.available_metrics`."""
+    from seqgan.metrics import available_metrics as metric_names
 
-
-def _score(name: str, real: np.ndarray, synthetic: np.ndarray, seed: int,
-           options: Mapping[str, Any]) -> float:
-    import inspect
-
-    fn = _metric_functions()[name]
-    kwargs = dict(options)
-    if "random_state" in inspect.signature(fn).parameters:
-        kwargs.setdefault("random_state", seed)
-    value = fn(real, synthetic, **kwargs)
-    return float(getattr(value, "mean", value))
+    return metric_names("sequences")
 
 
 # ---------------------------------------------------------------------------- one run
@@ -170,7 +148,8 @@ def _run_one(task: dict[str, Any]) -> dict[str, Any]:
     import torch
 
     from seqgan.baselines import VARBaseline
-    from seqgan.cli import model_classes
+    from seqgan.metrics import get_metric
+    from seqgan.models._registry import available_models, get_model
 
     config = BenchmarkConfig(**task["config"])
     torch.set_num_threads(threads_per_run(config))
@@ -191,12 +170,12 @@ def _run_one(task: dict[str, Any]) -> dict[str, Any]:
         if method == VAR:
             model: Any = VARBaseline(random_state=seed)
         else:
-            classes = model_classes()
             params = dict(config.models.get(method, {}))
             name = params.pop("model", method)  # a label may name a variant of a model
-            if name not in classes:
-                raise ValueError(f"Unknown model {name!r}. Valid: {', '.join(classes)}.")
-            model = classes[name](**{"random_state": seed, "verbose": False, **params})
+            if name not in available_models():
+                raise ValueError(f"Unknown model {name!r}. Valid: "
+                                 f"{', '.join(available_models())}.")
+            model = get_model(name)(**{"random_state": seed, "verbose": False, **params})
             torch.manual_seed(seed)
         model.fit(X)
         row["fit_seconds"] = time.perf_counter() - start
@@ -206,7 +185,8 @@ def _run_one(task: dict[str, Any]) -> dict[str, Any]:
     row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for name in config.metrics:
         start = time.perf_counter()
-        row[name] = _score(name, real, synthetic, seed, config.metric_options.get(name, {}))
+        row[name] = get_metric(name).score(real, synthetic, config.metric_options.get(name),
+                                           seed=seed)
         row[f"{name}_seconds"] = time.perf_counter() - start
     if config.plots and seed == config.seeds[0] and method != REAL:
         _plots(Path(task["out"]) / "plots", method, dataset, real, synthetic, seed)
@@ -245,7 +225,7 @@ def run_benchmark(config: BenchmarkConfig | Mapping[str, Any] | str | Path,
         config = BenchmarkConfig.from_file(config)
     elif not isinstance(config, BenchmarkConfig):
         config = BenchmarkConfig.from_mapping(config)
-    unknown = sorted(set(config.metrics) - set(_metric_functions()))
+    unknown = sorted(set(config.metrics) - set(available_metrics()))
     if unknown:
         raise ValueError(f"Unknown metrics {', '.join(unknown)}. Valid: "
                          f"{', '.join(available_metrics())}.")

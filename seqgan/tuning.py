@@ -36,15 +36,17 @@ import torch
 from seqgan._validation import check_float, check_int, check_random_state, seed_from
 from seqgan.ais import AISUpdate
 from seqgan.losses import mode_collapse_score
+from seqgan.metrics import available_metrics, get_metric
 from seqgan.training import Callback, DivergenceError
 
 logger = logging.getLogger(__name__)
 
-#: Fidelity metrics a study can minimise: sequences ...
-METRICS = ("discriminative", "predictive", "context_fid")
+#: Fidelity metrics a study can minimise (those of :func:`seqgan.metrics.get_metric` marked
+#: ``tuning``): sequences ...
+METRICS = tuple(name for name in available_metrics("sequences") if get_metric(name).tuning)
 #: ... and images (FID in the feature space of an ImageClassifier trained on the labelled
 #: training split; ``seqgan.metrics.image_fid``).
-IMAGE_METRICS = ("fid",)
+IMAGE_METRICS = tuple(name for name in available_metrics("images") if get_metric(name).tuning)
 #: Pruners by name.
 PRUNERS = ("median", "hyperband", "none")
 
@@ -70,16 +72,10 @@ AIS_PREFIX = "ais."
 
 
 def _model_class(model: Any) -> type:
-    from seqgan.models._base import MODEL_REGISTRY, GANEstimator
+    from seqgan.models._registry import get_model
 
-    if isinstance(model, type) and issubclass(model, GANEstimator):
-        return model
-    if isinstance(model, str):
-        by_name = {k.lower(): v for k, v in MODEL_REGISTRY.items()}
-        if model.lower() in by_name:
-            return by_name[model.lower()]
-        raise ValueError(f"Unknown model {model!r}; use one of "
-                         f"{', '.join(sorted(by_name))}.")
+    if isinstance(model, (str, type)):
+        return get_model(model)
     raise TypeError(f"`model` must be a model name or class; got {model!r}.")
 
 
@@ -171,25 +167,12 @@ class _PruningCallback(Callback):
 
 def _score(metric: str | Mapping[str, float], real: Any, synthetic: Any,
            options: Mapping[str, Any], seed: int) -> tuple[float, dict[str, float]]:
-    from seqgan import metrics as m
-
     weights = {metric: 1.0} if isinstance(metric, str) else dict(metric)
     parts = {}
     for name in weights:
-        kwargs = dict(options.get(name, {}))
-        kwargs.setdefault("random_state", seed)
-        if name == "fid":
-            kwargs.pop("random_state")
-            parts[name] = m.image_fid(real, synthetic, **kwargs)
-            pr = m.image_precision_recall(real, synthetic, **kwargs)
-            parts["precision"], parts["recall"] = pr["precision"], pr["recall"]
-        elif name == "discriminative":
-            parts[name] = m.discriminative_score(real, synthetic, **kwargs).mean
-        elif name == "predictive":
-            parts[name] = m.predictive_score(real, synthetic, **kwargs).mean
-        else:
-            result = m.context_fid(real, synthetic, **kwargs)
-            parts[name] = float(getattr(result, "mean", result))
+        spec = get_metric(name)
+        parts[name] = spec.score(real, synthetic, options.get(name), seed=seed)
+        parts.update(spec.details(real, synthetic, options.get(name)))
     return float(sum(w * parts[k] for k, w in weights.items())), parts
 
 

@@ -10,7 +10,9 @@
   :func:`membership_inference_score`;
 - images: classifier-feature :func:`image_fid` and :func:`image_precision_recall` with a
   small CNN (:class:`ImageClassifier`) trained on the real labelled images (not Inception-FID);
-- points from a known mixture (rings, grids): :func:`mode_coverage`.
+- points from a known mixture (rings, grids): :func:`mode_coverage`;
+- by name, as benchmark configs and tuning spell them: :func:`get_metric`,
+  :func:`available_metrics` (one :class:`MetricSpec` per name).
 
 See ``docs/metrics.md``.
 """
@@ -37,6 +39,7 @@ from seqgan.metrics._image_features import (
     image_precision_recall,
 )
 from seqgan.metrics._modes import mode_coverage
+from seqgan.metrics._registry import MetricSpec, available_metrics, get_metric
 from seqgan.metrics._result import MetricResult
 from seqgan.metrics._timegan_protocol import discriminative_score, predictive_score
 from seqgan.metrics._ts2vec import TS2Vec, hierarchical_contrastive_loss
@@ -44,8 +47,10 @@ from seqgan.metrics._ts2vec import TS2Vec, hierarchical_contrastive_loss
 __all__ = [
     "ImageClassifier",
     "MetricResult",
+    "MetricSpec",
     "TS2Vec",
     "acd",
+    "available_metrics",
     "context_fid",
     "correlational_score",
     "discriminative_score",
@@ -53,6 +58,7 @@ __all__ = [
     "dtw_distance",
     "euclidean_distance",
     "frechet_distance",
+    "get_metric",
     "hierarchical_contrastive_loss",
     "image_fid",
     "image_precision_recall",
