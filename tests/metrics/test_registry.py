@@ -24,7 +24,7 @@ def pair():
 def test_names_by_data():
     assert available_metrics("sequences") == SEQUENCE_METRICS
     assert available_metrics("images") == ["fid"]
-    assert available_metrics() == sorted(SEQUENCE_METRICS + ["fid"])
+    assert available_metrics() == sorted([*SEQUENCE_METRICS, "fid"])
     with pytest.raises(ValueError, match="`data` must be None, 'sequences' or 'images'"):
         available_metrics("points")
 
