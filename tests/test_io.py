@@ -36,7 +36,7 @@ def test_wrong_format_version_is_refused(saved):
 def test_unknown_class_is_refused(saved):
     _rewrite_meta(saved, **{"class": "os.system"})
     known = ("does not know. Known models: BiGAN, CGAN, CRNNGAN, DCGAN, ImageBiGAN, MLPGAN, "
-             "RCGAN, TimeGAN")
+             "R3GAN, RCGAN, TimeGAN")
     with pytest.raises(ValueError, match=known):
         seqgan.load(saved)
 

@@ -18,6 +18,7 @@ from seqgan.models.crnngan import CRNNGAN
 from seqgan.models.dcgan import CGAN, DCGAN
 from seqgan.models.image_bigan import ImageBiGAN
 from seqgan.models.mlpgan import MLPGAN
+from seqgan.models.r3gan import R3GAN
 from seqgan.models.rcgan import RCGAN
 from seqgan.models.timegan import TimeGAN
 
@@ -26,6 +27,7 @@ __all__ = [
     "CRNNGAN",
     "DCGAN",
     "MLPGAN",
+    "R3GAN",
     "RCGAN",
     "BiGAN",
     "DataSpec",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -16,8 +16,10 @@ from seqgan._io import (
     read_tensors,
     write_model_file,
 )
-from seqgan.models._base import Estimator
 from seqgan.models._registry import get_model, model_class_names
+
+if TYPE_CHECKING:
+    from seqgan.models._base import Estimator
 
 
 def save_model(model: Estimator, path: str | Path) -> Path:

@@ -22,6 +22,7 @@ BUILTIN: dict[str, str] = {
     "rcgan": "seqgan.models.rcgan:RCGAN",
     "timegan": "seqgan.models.timegan:TimeGAN",
     "bigan": "seqgan.models.bigan:BiGAN",
+    "r3gan": "seqgan.models.r3gan:R3GAN",
     "dcgan": "seqgan.models.dcgan:DCGAN",
     "cgan": "seqgan.models.dcgan:CGAN",
     "imagebigan": "seqgan.models.image_bigan:ImageBiGAN",
@@ -35,9 +36,7 @@ def register_model(cls: type, name: str | None = None) -> type:
     """Make ``cls`` (an :class:`~seqgan.models.Estimator` subclass) known to :func:`seqgan.load`,
     the command line, benchmarks and tuning under ``name`` (default: the class name in lower
     case). Returns ``cls``, so it also works as a class decorator."""
-    from seqgan.models._base import Estimator
-
-    if not (isinstance(cls, type) and issubclass(cls, Estimator)):
+    if not _is_estimator(cls):
         raise TypeError(f"register_model() takes an Estimator subclass; got {cls!r}.")
     key = (name or cls.__name__).lower()
     known = _registered.get(key)
@@ -47,6 +46,13 @@ def register_model(cls: type, name: str | None = None) -> type:
                          f"{known.__qualname__}); pass another `name`.")
     _registered[key] = cls
     return cls
+
+
+def _is_estimator(cls: Any) -> bool:
+    """Whether ``cls`` is a model class (checked by its contract, so that this module needs no
+    import of the base class, which imports the registry through persistence)."""
+    return isinstance(cls, type) and all(callable(getattr(cls, attr, None)) for attr in (
+        "fit", "sample", "save", "_build_module", "_recipe", "_generate"))
 
 
 def available_models() -> list[str]:
@@ -63,9 +69,7 @@ def model_class_names() -> list[str]:
 def get_model(name: str | type) -> type:
     """The estimator class of a model name (any case), e.g. ``get_model("timegan")``; a class
     is returned as it is."""
-    from seqgan.models._base import Estimator
-
-    if isinstance(name, type) and issubclass(name, Estimator):
+    if _is_estimator(name):
         return name
     if not isinstance(name, str):
         raise TypeError(f"A model is named by a string such as 'timegan'; got {name!r}.")

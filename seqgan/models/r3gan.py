@@ -1,0 +1,279 @@
+"""R3GAN for sequences (after Huang, Gokaslan, Kuleshov, Tompkin, NeurIPS 2024): the
+relativistic pairing loss with zero-centred R1 and R2 penalties, and modern residual networks
+without normalisation, here 1-D convolutions over time that compute every step in parallel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from seqgan._validation import BOOL, NONE, InstanceOf, Interval
+from seqgan.ais import AISUpdate
+from seqgan.losses import Objective
+from seqgan.models._adversarial import Adversary
+from seqgan.models._base import DataSpec
+from seqgan.models._gan import GANEstimator
+from seqgan.nn._temporal_conv import TemporalConvDiscriminator, TemporalConvGenerator
+
+#: Width at each resolution (finest first): a rule that accepts an int or a list of ints.
+_WIDTHS = [Interval(int, 1, None), InstanceOf((list, tuple), "a list of widths, finest first")]
+
+
+class _StaticGenerator(nn.Module):
+    """Global noise (batch, d) -> static features (batch, n_static): a two-layer perceptron
+    (sigmoid output for min-max-scaled statics)."""
+
+    def __init__(self, noise_dim: int, hidden_dim: int, n_static: int, sigmoid: bool) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(noise_dim, hidden_dim), nn.LeakyReLU(0.2),
+                                 nn.Linear(hidden_dim, n_static))
+        self.sigmoid = sigmoid
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        y = self.net(z)
+        return torch.sigmoid(y) if self.sigmoid else y
+
+
+class R3GAN(GANEstimator):
+    """R3GAN for sequences: a fast, modern GAN for realistic series, and the default model.
+
+    Loss: RpGAN (the relativistic pairing game, ``softplus(d(fake) - d(real))``) with
+    zero-centred gradient penalties on real (R1) and generated (R2) data, both ``gamma / 2 *
+    E||grad d||^2``, which makes the game locally convergent (Huang et al. 2024). Optimizer:
+    Adam with ``betas = (0, 0.99)`` and equal learning rates; sampling uses an exponential
+    moving average of the generator's weights (``ema``).
+
+    Networks (:mod:`seqgan.nn._temporal_conv`): residual 1-D convolution blocks without
+    normalisation (inverted bottleneck, depthwise temporal convolution, the last layer of every
+    branch initialised at zero), at resolutions ``T, T/2, ...`` joined by fixed-filter
+    resampling, so that a step costs the same at any length and long sequences are cheap. The
+    generator takes per-step noise (``noise_dim``) and a global noise vector
+    (``global_noise_dim``) broadcast over time, plus the condition and the static features when
+    given; the discriminator sees the series, its first differences (``differences``) and
+    which steps are valid, and pools over valid steps only (variable lengths are exact).
+
+    Conditional when ``fit`` gets a ``condition`` (class labels or vectors; projection
+    discriminator); with ``static=`` the model also generates the static features (a
+    perceptron from the global noise) and ``sample(n, return_static=True)`` returns them.
+
+    Parameters
+    ----------
+    seq_len : int or None
+        Training length (None: the longest training sequence).
+    channels : int or list of int
+        Width of both networks at each resolution, finest first; ``[32, 64]`` has one
+        down/up-sampling stage. Longer sequences take more stages (e.g. ``[32, 64, 64, 128]``).
+    n_blocks : int
+        Residual blocks per stage in each network.
+    expansion : int
+        Inverted-bottleneck expansion of each block.
+    kernel_size : int
+        Temporal kernel of each block (odd).
+    noise_dim, global_noise_dim : int
+        Per-step and per-sequence noise features (standard normal).
+    differences : bool
+        The discriminator also sees first differences (smooth, realistic series; measured in
+        ``docs/models.md``).
+    minibatch_std : int
+        Group size of the discriminator's minibatch standard deviation feature (0: none).
+    gamma : float
+        Weight of R1 and R2 (``regularizers`` None). R3GAN's default for small data is 0.1-1.
+    loss : str or Objective
+        Adversarial objective ("rpgan" is R3GAN's).
+    regularizers : dict or None
+        None: ``{"r1": gamma, "r2": gamma}``; a dict replaces them.
+    augment, spectral_norm, optimizer_kwargs, lr_schedule, balance, diagnostics_every
+        Training options shared by every model; see ``docs/training.md``.
+    ema : float or None
+        Decay of the generator's weight average used for sampling (None: the raw weights).
+    generator_update : seqgan.ais.AISUpdate or None
+        Importance-weighted generator updates (the AIS/DRE update); see ``docs/ais.md``.
+    n_iter : int
+        Iterations of ``d_steps`` discriminator and ``g_steps`` generator steps.
+    batch_size : int
+    lr_g, lr_d : float
+    optimizer_g, optimizer_d : {"adam", "adamw", "rmsprop", "sgd"}
+    d_steps, g_steps : int
+    scaling, device, random_state, verbose
+        As every model.
+
+    Examples
+    --------
+    >>> from seqgan import R3GAN
+    >>> from seqgan.datasets import load_dataset
+    >>> X = load_dataset("sines", n_samples=64, seq_len=8, n_features=2, random_state=0)
+    >>> m = R3GAN(channels=8, n_iter=3, random_state=0, verbose=False).fit(X)
+    >>> m.sample(4, random_state=0).shape
+    (4, 8, 2)
+    """
+
+    supports_condition = True
+    supports_static = True
+    _sampling_networks = ("generator", "static_generator")
+    _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
+        "adam": {"betas": (0.0, 0.99)}, "adamw": {"betas": (0.0, 0.99)}}
+    _param_rules: ClassVar[dict[str, list]] = {
+        "channels": _WIDTHS,
+        "n_blocks": [Interval(int, 0, None)],
+        "expansion": [Interval(int, 1, None)],
+        "kernel_size": [Interval(int, 1, None)],
+        "noise_dim": [Interval(int, 1, None)],
+        "global_noise_dim": [Interval(int, 0, None)],
+        "differences": [BOOL],
+        "minibatch_std": [Interval(int, 0, None)],
+        "gamma": [Interval(float, 0, None), NONE],
+    }
+
+    def __init__(
+        self,
+        *,
+        seq_len: int | None = None,
+        channels: int | Sequence[int] = (32, 64),
+        n_blocks: int = 1,
+        expansion: int = 2,
+        kernel_size: int = 3,
+        noise_dim: int = 8,
+        global_noise_dim: int = 8,
+        differences: bool = True,
+        minibatch_std: int = 0,
+        gamma: float = 1.0,
+        loss: str | Objective = "rpgan",
+        regularizers: dict[str, float] | None = None,
+        spectral_norm: bool = False,
+        augment: Any = None,
+        ema: float | None = 0.999,
+        n_iter: int = 2000,
+        batch_size: int = 64,
+        lr_g: float = 2e-4,
+        lr_d: float = 2e-4,
+        optimizer_g: str = "adam",
+        optimizer_d: str = "adam",
+        d_steps: int = 1,
+        g_steps: int = 1,
+        optimizer_kwargs: dict[str, Any] | None = None,
+        lr_schedule: str | None = None,
+        balance: bool | dict[str, Any] = False,
+        diagnostics_every: int | None = 50,
+        generator_update: AISUpdate | None = None,
+        scaling: str | None = "minmax",
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = True,
+    ) -> None:
+        self.seq_len = seq_len
+        self.channels = channels
+        self.n_blocks = n_blocks
+        self.expansion = expansion
+        self.kernel_size = kernel_size
+        self.noise_dim = noise_dim
+        self.global_noise_dim = global_noise_dim
+        self.differences = differences
+        self.minibatch_std = minibatch_std
+        self.gamma = gamma
+        self.loss = loss
+        self.regularizers = regularizers
+        self.spectral_norm = spectral_norm
+        self.augment = augment
+        self.ema = ema
+        self.n_iter = n_iter
+        self.batch_size = batch_size
+        self.lr_g = lr_g
+        self.lr_d = lr_d
+        self.optimizer_g = optimizer_g
+        self.optimizer_d = optimizer_d
+        self.d_steps = d_steps
+        self.g_steps = g_steps
+        self.optimizer_kwargs = optimizer_kwargs
+        self.lr_schedule = lr_schedule
+        self.balance = balance
+        self.diagnostics_every = diagnostics_every
+        self.generator_update = generator_update
+        self.scaling = scaling
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @classmethod
+    def get_test_params(cls) -> dict[str, Any]:
+        return {**super().get_test_params(), "channels": [4, 8], "noise_dim": 2,
+                "global_noise_dim": 2, "n_iter": 3, "batch_size": 8}
+
+    # ------------------------------------------------------------------ options
+    def _adversary(self) -> Adversary:
+        """R1 and R2 of weight ``gamma`` unless ``regularizers`` says otherwise."""
+        regularizers = self.regularizers
+        if regularizers is None and self.gamma:
+            regularizers = {"r1": self.gamma, "r2": self.gamma}
+        return Adversary(self.loss, regularizers, self.augment)
+
+    def _widths(self) -> list[int]:
+        return [self.channels] if isinstance(self.channels, int) else list(self.channels)
+
+    # ------------------------------------------------------------------ networks
+    def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
+        blocks = {"channels": self._widths(), "n_blocks": self.n_blocks,
+                  "expansion": self.expansion, "kernel_size": self.kernel_size}
+        module = nn.ModuleDict({
+            "generator": TemporalConvGenerator(
+                spec.n_channels, noise_dim=self.noise_dim,
+                global_noise_dim=self.global_noise_dim, condition_dim=spec.condition_dim,
+                static_dim=spec.n_static,
+                output_activation="sigmoid" if self.scaling == "minmax" else "linear",
+                **blocks),
+            "discriminator": TemporalConvDiscriminator(
+                spec.n_channels, condition_dim=spec.condition_dim, static_dim=spec.n_static,
+                differences=self.differences, minibatch_std_group=self.minibatch_std,
+                **blocks),
+        })
+        if spec.n_static:
+            if not self.global_noise_dim:
+                raise ValueError("R3GAN generates static features from the global noise: "
+                                 "`global_noise_dim` must be at least 1 with `static`.")
+            module["static_generator"] = _StaticGenerator(
+                self.global_noise_dim, max(self._widths()[0], 2 * spec.n_static),
+                spec.n_static, sigmoid=self.scaling == "minmax")
+        return module
+
+    def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
+        """Per-step noise (n, seq_len, noise_dim) and global noise (n, global_noise_dim), both
+        standard normal."""
+        return (torch.randn(n, seq_len, self.noise_dim, generator=generator, device=device),
+                torch.randn(n, self.global_noise_dim, generator=generator, device=device))
+
+    def _latent_kinds(self, spec):
+        return ("normal", "normal")
+
+    def _generate(self, module, latent, condition, seq_len):
+        noise, global_noise = latent
+        global_noise = global_noise if self.global_noise_dim else None
+        if "static_generator" not in module:
+            return module["generator"](noise, global_noise, condition)
+        static = module["static_generator"](global_noise)
+        return module["generator"](noise, global_noise, condition, static), static
+
+    def _latent_logits(self, module, latent, condition, seq_len):
+        out = self._generate(module, latent, condition, seq_len)
+        x, static = out if isinstance(out, tuple) else (out, None)
+        return module["discriminator"](x, condition, None, static)
+
+    # ------------------------------------------------------------------ the default recipe
+    def _fake_inputs(self, module, batch, latent):
+        out = self._generate(module, latent, batch.condition, batch.real.shape[1])
+        x, static = out if isinstance(out, tuple) else (out, None)
+        if not batch.fixed_length:
+            x = x * batch.mask.unsqueeze(-1)
+        return x if static is None else (x, static)
+
+    def _real_inputs(self, module, batch):
+        return batch.real if batch.static is None else (batch.real, batch.static)
+
+    def _critic(self, module, batch):
+        discriminator = module["discriminator"]
+        mask = None if batch.fixed_length else batch.mask
+        if batch.static is None:
+            return lambda x: discriminator(x, batch.condition, mask)
+        return lambda x, s: discriminator(x, batch.condition, mask, s)
+
