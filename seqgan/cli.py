@@ -20,12 +20,17 @@ import pandas as pd
 from seqgan.models._registry import available_models, get_model
 
 MODEL_FILE = "model.seqgan"
+#: What `seqgan fit` trains without --model.
+DEFAULT_MODEL = "r3gan"
 
 
 def _parse_value(text: str) -> Any:
-    """Command-line text -> int, float, None or str (validation happens in the model)."""
+    """Command-line text -> int, float, None, a comma-separated list, JSON or str (validation
+    happens in the model)."""
     if text.lower() in ("none", "null"):
         return None
+    if "," in text and text[:1] not in "[{":  # a list, e.g. --channels 32,64
+        return [_parse_value(part.strip()) for part in text.split(",") if part.strip()]
     for cast in (int, float):
         try:
             return cast(text)
@@ -272,14 +277,15 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     parser = argparse.ArgumentParser(
         prog="seqgan", description="Synthetic time series with GANs.",
         epilog="Run 'seqgan COMMAND --help' for a command's options; 'seqgan fit --model NAME "
-               "--help' lists that model's hyperparameters.")
+               f"--help' lists that model's hyperparameters (default model: {DEFAULT_MODEL}).")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     fit = sub.add_parser("fit", help="train a model and save it to a run folder",
                          description="Train a model; writes model.seqgan, history.csv, run.json "
                                      "and checkpoint.pt into --out.")
-    fit.add_argument("--model", required=True, choices=available_models(), help="model name")
+    fit.add_argument("--model", default=DEFAULT_MODEL, choices=available_models(),
+                     help=f"model name (default: {DEFAULT_MODEL})")
     fit.add_argument("--data", required=True,
                      help="dataset name (see 'seqgan datasets') or a .csv/.npy file")
     fit.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
@@ -366,6 +372,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = argv[argv.index("--model") + 1]
         if name in available_models():  # (argparse reports any other name with the choices)
             model_cls = get_model(name)
+    elif argv[:1] == ["fit"]:
+        model_cls = get_model(DEFAULT_MODEL)
     parser, names = _parser(model_cls)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -58,6 +58,9 @@ DEFAULT_SPACES: dict[str, dict[str, Any]] = {
     "CRNNGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 64), "hidden_dim": (16, 128),
                 "lr_g": (1e-4, 3e-3, "log"), "lr_d": (1e-4, 3e-3, "log")},
     "RCGAN": {"latent_dim": (2, 64), "hidden_dim": (16, 128), "lr_g": (1e-4, 3e-3, "log")},
+    # R3GAN: the penalty weight matters most (Huang et al. 2024), then the learning rates
+    "R3GAN": {"gamma": (0.05, 10.0, "log"), "lr_g": (5e-5, 1e-3, "log"),
+              "lr_d": (5e-5, 1e-3, "log"), "noise_dim": (2, 32), "n_blocks": (1, 3)},
     "TimeGAN": {"latent_dim": (2, 64), "hidden_dim": (8, 64), "num_layers": (1, 3),
                 "cell": ["gru", "lstm"]},
     "BiGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 64), "hidden_dim": (16, 128),

@@ -233,3 +233,17 @@ def test_image_study_from_the_command_line(tmp_path, capsys):
                  "--diversity-min", "0"])
     assert code == 0, capsys.readouterr().err
     assert "best value" in capsys.readouterr().out
+
+
+def test_every_default_space_fits_its_model():
+    from seqgan.models import get_model
+    from seqgan.tuning import DEFAULT_SPACES, _check_space
+
+    for name, space in DEFAULT_SPACES.items():
+        _check_space(get_model(name), space)  # raises on a parameter the model lacks
+
+
+def test_r3gan_study_with_its_default_space(X):
+    trial = {**seqgan.R3GAN.get_test_params(), "n_iter": 4}
+    study = tune("r3gan", X, n_trials=2, params=trial, metric_options=FAST, diversity_min=0.0)
+    assert {"gamma", "lr_g", "lr_d", "noise_dim", "n_blocks"} <= set(study.study.trials[0].params)
