@@ -68,6 +68,8 @@ PUBLISHED: dict[str, dict[str, dict[str, float]]] = {
 }
 
 REAL, VAR = "real data", "VAR"
+#: The strict classifier needs the real windows' time order (and gives the real row its floor).
+STRICT = "strict_discriminative"
 
 
 @dataclass
@@ -127,7 +129,11 @@ def available_metrics() -> list[str]:
 
 
 # ---------------------------------------------------------------------------- one run
-def _load(dataset: str, config: BenchmarkConfig, seed: int) -> np.ndarray:
+def _load(dataset: str, config: BenchmarkConfig, seed: int) -> tuple[np.ndarray, Any]:
+    """The real windows and their order for the strict classifier: "iid" for generated data,
+    else each window's time position (windows cut from one series are shuffled by the
+    TimeGAN protocol with ``random_state=seed``; the same permutation gives their order)."""
+    from seqgan._validation import check_random_state
     from seqgan.datasets import load_dataset
 
     options = dict(config.dataset_options.get(dataset, {}))
@@ -138,9 +144,18 @@ def _load(dataset: str, config: BenchmarkConfig, seed: int) -> np.ndarray:
         options.setdefault("protocol", "timegan")
     options.setdefault("seq_len", config.seq_len)
     X = np.asarray(load_dataset(dataset, random_state=seed, **options), dtype=np.float64)
+    order: Any = "iid"
+    if dataset != "sines":
+        shuffled = options.get("shuffle")
+        if shuffled is None:
+            shuffled = options["protocol"] == "timegan"
+        order = (check_random_state(seed).permutation(len(X)) if shuffled
+                 else np.arange(len(X)))
     if config.max_windows is not None and len(X) > config.max_windows:
-        X = X[np.random.default_rng(seed).permutation(len(X))[: config.max_windows]]
-    return X
+        keep = np.random.default_rng(seed).permutation(len(X))[: config.max_windows]
+        X = X[keep]
+        order = order if isinstance(order, str) else order[keep]
+    return X, order
 
 
 def _run_one(task: dict[str, Any]) -> dict[str, Any]:
@@ -154,7 +169,7 @@ def _run_one(task: dict[str, Any]) -> dict[str, Any]:
     config = BenchmarkConfig(**task["config"])
     torch.set_num_threads(threads_per_run(config))
     method, dataset, seed = task["method"], task["dataset"], task["seed"]
-    X = _load(dataset, config, seed)
+    X, order = _load(dataset, config, seed)
     row: dict[str, Any] = {"method": method, "dataset": dataset, "seed": seed,
                            "n_windows": len(X), "seq_len": X.shape[1], "n_features": X.shape[2]}
     rng = np.random.default_rng(seed)
@@ -185,8 +200,15 @@ def _run_one(task: dict[str, Any]) -> dict[str, Any]:
     row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for name in config.metrics:
         start = time.perf_counter()
-        row[name] = get_metric(name).score(real, synthetic, config.metric_options.get(name),
-                                           seed=seed)
+        options = dict(config.metric_options.get(name) or {})
+        if name == STRICT:
+            options.setdefault("real_order", order)
+        if name == STRICT and method == REAL:  # two disjoint time blocks of the real data
+            from seqgan.metrics import strict_discriminative_floor
+
+            row[name] = strict_discriminative_floor(X, random_state=seed, **options).mean
+        else:
+            row[name] = get_metric(name).score(real, synthetic, options, seed=seed)
         row[f"{name}_seconds"] = time.perf_counter() - start
     if config.plots and seed == config.seeds[0] and method != REAL:
         _plots(Path(task["out"]) / "plots", method, dataset, real, synthetic, seed)

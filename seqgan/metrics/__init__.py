@@ -2,6 +2,9 @@
 
 - TimeGAN's protocol: :func:`discriminative_score`, :func:`predictive_score` (each returns a
   :class:`MetricResult` over independent runs);
+- a stricter classifier that sees roughness and cross-feature structure, with real windows split
+  in time blocks: :func:`strict_discriminative_score`, its real-vs-real
+  :func:`strict_discriminative_floor`, and the per-feature :func:`roughness_ratio`;
 - TSGBench's measures: :func:`acd`, :func:`mdd`, :func:`skewness_difference`,
   :func:`kurtosis_difference`, :func:`euclidean_distance`, :func:`dtw_distance`; Diffusion-TS's
   :func:`correlational_score`; :func:`mmd`; Context-FID (:func:`context_fid`, with our
@@ -41,6 +44,11 @@ from seqgan.metrics._image_features import (
 from seqgan.metrics._modes import mode_coverage
 from seqgan.metrics._registry import MetricSpec, available_metrics, get_metric
 from seqgan.metrics._result import MetricResult
+from seqgan.metrics._strict import (
+    roughness_ratio,
+    strict_discriminative_floor,
+    strict_discriminative_score,
+)
 from seqgan.metrics._timegan_protocol import discriminative_score, predictive_score
 from seqgan.metrics._ts2vec import TS2Vec, hierarchical_contrastive_loss
 
@@ -68,6 +76,9 @@ __all__ = [
     "mmd",
     "mode_coverage",
     "predictive_score",
+    "roughness_ratio",
     "skewness_difference",
+    "strict_discriminative_floor",
+    "strict_discriminative_score",
     "tstr_score",
 ]

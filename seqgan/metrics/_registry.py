@@ -84,6 +84,8 @@ BUILTIN: dict[str, MetricSpec] = {
                              seeded=True, tuning=True),
     "context_fid": MetricSpec("seqgan.metrics._context_fid:context_fid", seeded=True,
                               tuning=True),
+    "strict_discriminative": MetricSpec("seqgan.metrics._strict:strict_discriminative_score",
+                                        seeded=True, tuning=True),
     "acd": MetricSpec("seqgan.metrics._features:acd"),
     "mdd": MetricSpec("seqgan.metrics._features:mdd"),
     "skewness": MetricSpec("seqgan.metrics._features:skewness_difference"),

@@ -12,7 +12,7 @@ from seqgan.metrics._input import as_sequences
 
 #: The names benchmark configs and tuning accepted before the registry: they must not change.
 SEQUENCE_METRICS = ["acd", "context_fid", "correlational", "discriminative", "dtw", "ed",
-                    "kurtosis", "mdd", "mmd", "predictive", "skewness"]
+                    "kurtosis", "mdd", "mmd", "predictive", "skewness", "strict_discriminative"]
 
 
 @pytest.fixture
@@ -72,7 +72,8 @@ def test_a_metric_result_counts_by_its_mean(monkeypatch, pair):
 def test_tuning_offers_the_entries_marked_for_it():
     from seqgan import tuning
 
-    assert set(tuning.METRICS) == {"discriminative", "predictive", "context_fid"}
+    assert set(tuning.METRICS) == {"discriminative", "predictive", "context_fid",
+                                   "strict_discriminative"}
     assert tuning.IMAGE_METRICS == ("fid",)
 
 
