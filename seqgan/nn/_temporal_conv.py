@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["Resample1d", "ResidualBlock1d", "TemporalConvDiscriminator",
-           "TemporalConvGenerator", "TemporalMix", "minibatch_std"]
+           "TemporalConvGenerator", "TemporalMix", "minibatch_std", "step_features"]
 
 _SLOPE = 0.2  # LeakyReLU slope of R3GAN
 _LEAKY_GAIN = math.sqrt(2.0 / (1.0 + _SLOPE ** 2))
@@ -77,6 +77,23 @@ def _space_to_depth(x: torch.Tensor, factor: int) -> torch.Tensor:
     """(batch, steps, d) with ``steps % factor == 0`` -> (batch, steps // factor, factor * d)."""
     n, steps, d = x.shape
     return x.reshape(n, steps // factor, factor * d)
+
+
+def step_features(steps: int, n_features: int, *, stride: int = 1, like: torch.Tensor
+                  ) -> torch.Tensor:
+    """Sine/cosine features of the absolute step index, (1, steps, n_features).
+
+    Step ``j`` of a stream at ``1 / stride`` resolution sits at fine position
+    ``stride * j + (stride - 1) / 2``; the periods run geometrically from 4 to 256 fine steps.
+    A feature of step ``t`` does not depend on the sequence length, so longer sequences keep the
+    dynamics of their first steps.
+    """
+    n_freq = max(n_features // 2, 1)
+    periods = 4.0 * 64.0 ** (torch.arange(n_freq, dtype=like.dtype, device=like.device)
+                             / max(n_freq - 1, 1))
+    t = torch.arange(steps, dtype=like.dtype, device=like.device) * stride + (stride - 1) / 2
+    angles = 2 * math.pi * t[:, None] / periods
+    return torch.cat([angles.sin(), angles.cos()], 1)[None, :, :n_features]
 
 
 def _pool_mask(mask: torch.Tensor) -> torch.Tensor:
@@ -316,8 +333,12 @@ class TemporalConvGenerator(nn.Module):
     all but the coarsest stage start at zero, so a fresh generator is the smooth upsampling of
     its coarsest stream and step-to-step detail is learned, not white noise); then its residual
     blocks; then a 1x1 conv to the next width and a fixed-filter upsampling by 2 (edges
-    replicated). A 1x1 conv reads the finest stream out. ``T`` not a multiple of
-    ``2**(len(channels) - 1)`` is padded at the end with zero noise and the output cropped.
+    replicated). The coarsest stage also receives ``n_positional`` sine/cosine features of the
+    step index (see :func:`step_features`): without them nothing tells the steps apart (the
+    edges are replicated), and a trend common to all series, such as sines that all start at
+    their minimum, could not be drawn. A 1x1 conv reads the finest stream out. ``T`` not a
+    multiple of ``2**(len(channels) - 1)`` is padded at the end with zero noise and the output
+    cropped.
 
     Parameters
     ----------
@@ -338,6 +359,8 @@ class TemporalConvGenerator(nn.Module):
         Taps of the fixed upsampling filter (see :class:`Resample1d`).
     output_activation : {"sigmoid", "linear"}
         ``"sigmoid"`` bounds the output to (0, 1), the range of min-max-scaled data.
+    n_positional : int
+        Step-index features at the coarsest stage; 0 for none.
 
     Examples
     --------
@@ -352,11 +375,13 @@ class TemporalConvGenerator(nn.Module):
                  channels: int | Sequence[int] = (32, 64), n_blocks: int | Sequence[int] = 1,
                  expansion: int = 2, groups: int | None = None, kernel_size: int = 3,
                  resample_filter: Sequence[float] = (1.0, 3.0, 3.0, 1.0),
-                 output_activation: Literal["sigmoid", "linear"] = "sigmoid") -> None:
+                 output_activation: Literal["sigmoid", "linear"] = "sigmoid",
+                 n_positional: int = 8) -> None:
         super().__init__()
         owner = type(self).__name__
         widths = _widths(channels, owner)
         blocks = _per_stage(n_blocks, len(widths), "n_blocks", 0, owner)
+        self.n_positional = int(n_positional)
         if output_activation not in ("sigmoid", "linear"):
             raise ValueError("`output_activation` must be 'sigmoid' or 'linear'; got "
                              f"{output_activation!r}.")
@@ -379,7 +404,11 @@ class TemporalConvGenerator(nn.Module):
                                          for i in coarse_first[:-1])
         self.upsample = Resample1d("up", resample_filter, padding_mode="replicate")
         self.out = nn.Linear(widths[0], n_channels)
-        n_inputs = 2 if global_dim else 1
+        self.position_in = (nn.Linear(self.n_positional, widths[-1]) if self.n_positional
+                            else None)
+        n_inputs = (2 if global_dim else 1) + (1 if self.n_positional else 0)
+        if self.position_in is not None:
+            _init(self.position_in, 1.0, n_inputs ** -0.5)
         for k, layer in enumerate([*self.noise_in, *self.global_in]):
             if isinstance(layer, nn.Identity):
                 continue
@@ -423,6 +452,9 @@ class TemporalConvGenerator(nn.Module):
             injected = self.noise_in[k](_space_to_depth(noise, 2 ** level))
             if g is not None:
                 injected = injected + self.global_in[k](g).unsqueeze(1)
+            if k == 0 and self.position_in is not None:
+                injected = injected + self.position_in(step_features(
+                    injected.shape[1], self.n_positional, stride=2 ** level, like=injected))
             h = injected if h is None else h + injected
             h = stage(h)
             if k < len(self.transitions):

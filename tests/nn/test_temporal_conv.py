@@ -66,6 +66,17 @@ def test_generator_uses_every_input():
     assert delta[3] > 0 and (delta[30:] == 0).all()
 
 
+@pytest.mark.parametrize("n_positional", [0, 6])
+def test_step_features_tell_the_steps_apart(n_positional):
+    generator = _generator(n_positional=n_positional)
+    _perturb(generator)
+    out = generator(torch.zeros(2, 16, 4))  # the same input at every step
+    varies = (out - out[:, :1]).abs().amax() > 1e-4
+    assert bool(varies) == bool(n_positional)  # replicated edges: no other clue to position
+    longer = generator(torch.zeros(2, 40, 4))  # features of a step do not depend on T
+    torch.testing.assert_close(longer[:, :3], out[:, :3])  # beyond the reach of the end
+
+
 def test_generator_rejects_missing_condition():
     generator = _generator(condition_dim=3)
     with pytest.raises(ValueError, match=r"`condition` must have shape \(batch, 3\)"):
