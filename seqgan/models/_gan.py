@@ -84,6 +84,8 @@ class GANEstimator(Estimator):
     _adversarial_optimizers: ClassVar[tuple[str, ...]] = ("generator", "discriminator")
     #: Arguments each optimizer gets by default in this model's paper, by optimizer name.
     _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {}
+    #: Whether the weight average warms up (``min(ema, (1 + n) / (10 + n))`` at update n).
+    _ema_warmup: ClassVar[bool] = False
     #: Name of the phase the training controls follow.
     _adversarial_phase: ClassVar[str] = "adversarial"
     #: When the default generator step also runs D on real data: "relativistic" (only for
@@ -129,7 +131,8 @@ class GANEstimator(Estimator):
         if getattr(self, "spectral_norm", False):
             spectral_norm(module[self._critic_network])
         if getattr(self, "ema", None) is not None:
-            module["ema"] = nn.ModuleDict({name: EMA(module[name], self.ema)
+            module["ema"] = nn.ModuleDict({name: EMA(module[name], self.ema,
+                                                     warmup=self._ema_warmup)
                                            for name in self._sampling_networks
                                            if name in module})
         update = getattr(self, "generator_update", None)

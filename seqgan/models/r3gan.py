@@ -88,7 +88,8 @@ class R3GAN(GANEstimator):
     augment, spectral_norm, optimizer_kwargs, lr_schedule, balance, diagnostics_every
         Training options shared by every model; see ``docs/training.md``.
     ema : float or None
-        Decay of the generator's weight average used for sampling (None: the raw weights).
+        Decay of the generator's weight average used for sampling (None: the raw weights);
+        it warms up as ``min(ema, (1 + n) / (10 + n))`` over the first updates.
     generator_update : seqgan.ais.AISUpdate or None
         Importance-weighted generator updates (the AIS/DRE update); see ``docs/ais.md``.
     n_iter : int
@@ -113,6 +114,7 @@ class R3GAN(GANEstimator):
     supports_condition = True
     supports_static = True
     _sampling_networks = ("generator", "static_generator")
+    _ema_warmup = True
     _paper_optimizer_kwargs: ClassVar[dict[str, dict[str, Any]]] = {
         "adam": {"betas": (0.0, 0.99)}, "adamw": {"betas": (0.0, 0.99)}}
     _param_rules: ClassVar[dict[str, list]] = {
@@ -144,11 +146,11 @@ class R3GAN(GANEstimator):
         regularizers: dict[str, float] | None = None,
         spectral_norm: bool = False,
         augment: Any = None,
-        ema: float | None = 0.999,
+        ema: float | None = 0.998,
         n_iter: int = 2000,
         batch_size: int = 64,
-        lr_g: float = 2e-4,
-        lr_d: float = 2e-4,
+        lr_g: float = 1e-3,
+        lr_d: float = 1e-3,
         optimizer_g: str = "adam",
         optimizer_d: str = "adam",
         d_steps: int = 1,

@@ -15,7 +15,7 @@ TINY = R3GAN.get_test_params()
 
 def test_defaults_are_r3gans_recipe():
     model = R3GAN()
-    assert model.loss == "rpgan" and model.gamma == 1.0 and model.ema == 0.999
+    assert model.loss == "rpgan" and model.gamma == 1.0 and model.ema == 0.998
     assert model.lr_g == model.lr_d
     adversary = model._adversary()
     assert sorted(r.name for r in adversary.regularizers) == ["r1", "r2"]
