@@ -56,6 +56,67 @@ def plot_samples(real: Any, synthetic: Any, *, n: int = 5, features: Sequence[in
     return _finish(fig, path)
 
 
+def _pooled_acf(values: np.ndarray, mask: np.ndarray, lags: int) -> np.ndarray:
+    """Autocorrelation (lags + 1,) of one feature (n, T) pooled over sequences: deviations
+    from the overall mean of valid steps, products over pairs of valid steps."""
+    valid = mask.astype(bool)
+    x = np.where(valid, values - values[valid].mean(), 0.0)
+    var = (x[valid] ** 2).mean()
+    out = np.ones(lags + 1)
+    for k in range(1, lags + 1):
+        both = valid[:, k:] & valid[:, :-k]
+        out[k] = (x[:, k:] * x[:, :-k])[both].mean() / var if both.any() and var else np.nan
+    return out
+
+
+def plot_comparison(real: Any, synthetic: Any, *, feature: int = 0, n: int = 12,
+                    random_state: Any = 0, path: str | Path | None = None) -> Figure:
+    """One feature as an analyst checks it: ``n`` real and ``n`` synthetic series, their first
+    differences (jitter shows here), the marginal distributions of values and of differences,
+    and the autocorrelation of the differences, real against synthetic (valid steps only)."""
+    r, s = _arrays(real, synthetic)
+    n = check_int("n", n, low=1)
+    if not 0 <= feature < r.n_channels:
+        raise ValueError(f"`feature` must be in [0, {r.n_channels}); got {feature}.")
+    rng = check_random_state(random_state)
+    fig = Figure(figsize=(13, 5))
+    axes = fig.subplots(2, 4)
+    steps = {}
+    for row, (seq, colour, title) in enumerate([(r, REAL_COLOUR, "real"),
+                                                (s, SYNTH_COLOUR, "synthetic")]):
+        pick = rng.choice(seq.n_sequences, min(n, seq.n_sequences), replace=False)
+        for i in pick:
+            x = seq.values[i, : seq.lengths[i], feature]
+            axes[row, 0].plot(x, color=colour, alpha=0.6, lw=1)
+            axes[row, 1].plot(np.diff(x), color=colour, alpha=0.6, lw=1)
+        axes[row, 0].set_title(f"{title} series (feature {feature})", fontsize=9)
+        axes[row, 1].set_title(f"{title} first differences", fontsize=9)
+        mask = seq.mask()
+        values = seq.values[..., feature]
+        steps[title] = (values[mask], np.diff(values, axis=1)[mask[:, 1:]])
+    for col, (k, label) in ((2, (0, "values")), (3, (1, "first differences"))):
+        both = np.concatenate([steps["real"][k], steps["synthetic"][k]])
+        bins = np.linspace(np.quantile(both, 0.001), np.quantile(both, 0.999), 50)
+        for title, colour in (("real", REAL_COLOUR), ("synthetic", SYNTH_COLOUR)):
+            axes[0, col].hist(steps[title][k], bins=bins, density=True, alpha=0.5,
+                              color=colour, label=title)
+        axes[0, col].set_title(f"marginal of {label}", fontsize=9)
+    axes[0, 2].legend(fontsize=8)
+    lags = max(1, min(r.seq_len, s.seq_len) // 2)
+    for seq, colour, title, style in ((r, REAL_COLOUR, "real", "-"),
+                                      (s, SYNTH_COLOUR, "synthetic", "--")):
+        axes[1, 2].plot(_pooled_acf(np.diff(seq.values[..., feature], axis=1),
+                                    seq.mask()[:, 1:], lags), color=colour, ls=style,
+                        label=title)
+    axes[1, 2].set_title("autocorrelation of differences", fontsize=9)
+    axes[1, 2].set_xlabel("lag", fontsize=8)
+    stds = [np.std(steps[t][1]) / max(np.std(steps["real"][1]), 1e-12)
+            for t in ("real", "synthetic")]
+    axes[1, 3].bar(["real", "synthetic"], stds, color=[REAL_COLOUR, SYNTH_COLOUR])
+    axes[1, 3].set_title("std of differences (real = 1)", fontsize=9)
+    return _finish(fig, path)
+
+
 def plot_embedding(real: Any, synthetic: Any, *, method: str = "pca", n: int = 1000,
                    random_state: Any = 0, path: str | Path | None = None) -> Figure:
     """2-D PCA or t-SNE of real and synthetic sequences, as TimeGAN's visualisation.

@@ -26,6 +26,7 @@ def visible_axes(fig):
     ("plot_embedding", {"method": "tsne", "n": 30}, 1),
     ("plot_marginals", {}, 3),
     ("plot_autocorrelation", {"max_lag": 5}, 3),
+    ("plot_comparison", {"feature": 2, "n": 4}, 8),
 ])
 def test_figures_are_drawn_and_saved(pair, tmp_path, name, kwargs, n_axes):
     path = tmp_path / f"{name}.png"
@@ -56,3 +57,13 @@ def test_bad_input(pair):
         plots.plot_embedding(real, synth, method="umap")
     with pytest.raises(ValueError, match="same number of features"):
         plots.plot_marginals(real, synth[..., :2])
+
+
+def test_comparison_shows_jitter_in_the_differences_bar(pair):
+    real, _ = pair
+    jittery = real + np.random.default_rng(1).normal(0, 0.05, real.shape)
+    fig = plots.plot_comparison(real, jittery)
+    bars = fig.axes[-1].patches
+    assert bars[0].get_height() == pytest.approx(1.0) and bars[1].get_height() > 1.5
+    with pytest.raises(ValueError, match=r"`feature` must be in \[0, 3\)"):
+        plots.plot_comparison(real, jittery, feature=3)

@@ -19,7 +19,7 @@ def test_readme_python_examples_run_as_written(tmp_path, monkeypatch):
     assert len(blocks) >= 2
     for code in blocks:
         exec(compile(code, str(README), "exec"), namespace)  # asserts inside must hold
-    assert (tmp_path / "crnngan.seqgan").is_file()
+    assert (tmp_path / "r3gan.seqgan").is_file()
     assert namespace["sevens"].shape == (16, 1, 8, 8)
     assert (tmp_path / "runs" / "digits" / "training.gif").is_file()
 

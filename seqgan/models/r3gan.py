@@ -74,6 +74,9 @@ class R3GAN(GANEstimator):
         Temporal kernel of each block (odd).
     noise_dim, global_noise_dim : int
         Per-step and per-sequence noise features (standard normal).
+    n_positional : int
+        Sine/cosine features of the step index given to the generator's coarsest stage (a
+        trend shared by all series needs them; 0: none).
     differences : bool
         The discriminator also sees first differences (smooth, realistic series; measured in
         ``docs/models.md``).
@@ -124,6 +127,7 @@ class R3GAN(GANEstimator):
         "kernel_size": [Interval(int, 1, None)],
         "noise_dim": [Interval(int, 1, None)],
         "global_noise_dim": [Interval(int, 0, None)],
+        "n_positional": [Interval(int, 0, None)],
         "differences": [BOOL],
         "minibatch_std": [Interval(int, 0, None)],
         "gamma": [Interval(float, 0, None), NONE],
@@ -139,6 +143,7 @@ class R3GAN(GANEstimator):
         kernel_size: int = 3,
         noise_dim: int = 8,
         global_noise_dim: int = 8,
+        n_positional: int = 8,
         differences: bool = True,
         minibatch_std: int = 0,
         gamma: float = 1.0,
@@ -172,6 +177,7 @@ class R3GAN(GANEstimator):
         self.kernel_size = kernel_size
         self.noise_dim = noise_dim
         self.global_noise_dim = global_noise_dim
+        self.n_positional = n_positional
         self.differences = differences
         self.minibatch_std = minibatch_std
         self.gamma = gamma
@@ -222,6 +228,7 @@ class R3GAN(GANEstimator):
             "generator": TemporalConvGenerator(
                 spec.n_channels, noise_dim=self.noise_dim,
                 global_noise_dim=self.global_noise_dim, condition_dim=spec.condition_dim,
+                n_positional=self.n_positional,
                 static_dim=spec.n_static,
                 output_activation="sigmoid" if self.scaling == "minmax" else "linear",
                 **blocks),
