@@ -24,8 +24,8 @@ def _check_source(model: Any) -> None:
     if not all(hasattr(model, a) for a in ("generate", "latent_dim", "prior")):
         raise TypeError("Latent-space tools need an image model (DCGAN, CGAN, ImageBiGAN) with "
                         f"one latent vector per sample; got {type(model).__name__}.")
-    if hasattr(model, "_check_fitted"):
-        model._check_fitted()
+    if hasattr(model, "latent_view"):
+        model.latent_view()  # a fitted estimator (raises NotFittedError otherwise)
 
 
 def _default_radius(model: Any) -> float:

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from seqgan._validation import check_float, check_int, check_random_state, seed_from
+from seqgan.data import SequenceData
 from seqgan.metrics import _input
 from seqgan.metrics._result import MetricResult
 from seqgan.metrics._timegan_protocol import _device
@@ -37,41 +38,12 @@ _DEFAULT_RUNS, _DEFAULT_ITER = 5, 300
 _EVAL_BATCH = 1024
 
 
-@dataclass(frozen=True)
-class _Set:
-    """Checked sequences: zero-padded float64 ``values`` (n, max_len, d) and ``lengths`` (n,).
-
-    Built from the shared input checks' result through its ``values`` and ``lengths`` only.
-    """
-
-    values: np.ndarray
-    lengths: np.ndarray
-
-    @property
-    def n_samples(self) -> int:
-        return self.values.shape[0]
-
-    @property
-    def max_len(self) -> int:
-        return self.values.shape[1]
-
-    @property
-    def n_features(self) -> int:
-        return self.values.shape[2]
-
-    @property
-    def mask(self) -> np.ndarray:
-        return np.arange(self.max_len)[None, :] < self.lengths[:, None]
+def _checked(name: str, data: Any) -> SequenceData:
+    return _input.as_sequences(name, data)
 
 
-def _checked(name: str, data: Any) -> _Set:
-    seq = _input.as_sequences(name, data)
-    return _Set(seq.values, seq.lengths)
-
-
-def _checked_pair(real: Any, synthetic: Any) -> tuple[_Set, _Set]:
-    r, s = _input.as_pair(real, synthetic)
-    return _Set(r.values, r.lengths), _Set(s.values, s.lengths)
+def _checked_pair(real: Any, synthetic: Any) -> tuple[SequenceData, SequenceData]:
+    return _input.as_pair(real, synthetic)
 
 
 class _ConvClassifier(nn.Module):
@@ -172,18 +144,18 @@ class _SplitPlan:
         return _block_split(self.name, self.ordered, test_size, self.block_size, self.gap, rng)
 
 
-def _plan(name: str, order: Any, seq: _Set, block_size: int | None, gap: int | None
+def _plan(name: str, order: Any, seq: SequenceData, block_size: int | None, gap: int | None
           ) -> _SplitPlan:
-    gap = seq.max_len if gap is None else gap
+    gap = seq.seq_len if gap is None else gap
     size = 2 * max(gap, 1) if block_size is None else block_size
-    return _SplitPlan(name, _order(f"{name}_order", order, seq.n_samples), size, gap)
+    return _SplitPlan(name, _order(f"{name}_order", order, seq.n_sequences), size, gap)
 
 
-def _features(seq: _Set, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _features(seq: SequenceData, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """[x, diff x] (len(idx), max_len, 2d) with zeros on padded steps and at step 0 of the
     differences, and the float mask of valid steps."""
     x = seq.values[idx]
-    mask = seq.mask[idx]
+    mask = seq.mask()[idx]
     dx = np.zeros_like(x)
     dx[:, 1:] = (x[:, 1:] - x[:, :-1]) * mask[:, 1:, None]
     return np.concatenate([x, dx], axis=2), mask.astype(np.float64)
@@ -205,7 +177,7 @@ def _standardiser(feats: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.n
     return mean, np.where(std > 1e-12, std, 1.0)
 
 
-def _prepared(seq: _Set, idx: np.ndarray, mean: np.ndarray, std: np.ndarray, total: int,
+def _prepared(seq: SequenceData, idx: np.ndarray, mean: np.ndarray, std: np.ndarray, total: int,
               dev: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     feats, mask = _features(seq, idx)
     feats = (feats - mean) / std * mask[..., None]
@@ -223,14 +195,15 @@ def _predict_real(model: nn.Module, x: torch.Tensor, mask: torch.Tensor) -> torc
                           for i in range(0, len(x), _EVAL_BATCH)])
 
 
-def _discriminate_once(real: _Set, synth: _Set, train_r: np.ndarray, test_r: np.ndarray,
-                       train_s: np.ndarray, test_s: np.ndarray, n_iter: int, batch_size: int,
-                       channels: int, lr: float, dev: torch.device) -> float:
+def _discriminate_once(real: SequenceData, synth: SequenceData, train_r: np.ndarray,
+                       test_r: np.ndarray, train_s: np.ndarray, test_s: np.ndarray,
+                       n_iter: int, batch_size: int, channels: int, lr: float,
+                       dev: torch.device) -> float:
     mean, std = _standardiser(*_features(real, train_r))
-    total = max(real.max_len, synth.max_len)
+    total = max(real.seq_len, synth.seq_len)
     xr, mr = _prepared(real, train_r, mean, std, total, dev)
     xs, ms = _prepared(synth, train_s, mean, std, total, dev)
-    model = _ConvClassifier(2 * real.n_features, channels).to(dev)
+    model = _ConvClassifier(2 * real.n_channels, channels).to(dev)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     bce = nn.functional.binary_cross_entropy_with_logits
     for _ in range(n_iter):
@@ -283,8 +256,8 @@ Splitter = Callable[[np.random.Generator],
                     tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 
 
-def _runs(real: _Set, synth: _Set, splitter: Splitter, budget: _Budget, random_state: Any,
-          device: Any) -> MetricResult:
+def _runs(real: SequenceData, synth: SequenceData, splitter: Splitter, budget: _Budget,
+          random_state: Any, device: Any) -> MetricResult:
     dev = _device(device)
     rng = check_random_state(random_state)
     scores = []
@@ -409,8 +382,8 @@ def strict_discriminative_score(real: Any, synthetic: Any, *,
 
     def splitter(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                     np.ndarray]:
-        train_r, test_r = real_plan.split(real_s.n_samples, budget.test_size, rng)
-        train_s, test_s = synth_plan.split(synth_s.n_samples, budget.test_size, rng)
+        train_r, test_r = real_plan.split(real_s.n_sequences, budget.test_size, rng)
+        train_s, test_s = synth_plan.split(synth_s.n_sequences, budget.test_size, rng)
         return train_r, test_r, train_s, test_s
 
     return _runs(real_s, synth_s, splitter, budget, random_state, device)
@@ -508,7 +481,7 @@ device, fast
 
     def splitter(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                     np.ndarray]:
-        return _interleaved_split(plan, seq.n_samples, budget.test_size, rng)
+        return _interleaved_split(plan, seq.n_sequences, budget.test_size, rng)
 
     return _runs(seq, seq, splitter, budget, random_state, device)
 
@@ -546,8 +519,9 @@ def roughness_ratio(real: Any, synthetic: Any) -> np.ndarray:
         return synth_std / real_std
 
 
-def _diff_std(name: str, seq: _Set) -> np.ndarray:
-    valid = seq.mask[:, 1:] & seq.mask[:, :-1]
+def _diff_std(name: str, seq: SequenceData) -> np.ndarray:
+    mask = seq.mask()
+    valid = mask[:, 1:] & mask[:, :-1]
     if not valid.any():
         raise ValueError(f"`{name}` needs at least one sequence of 2 or more steps for first "
                          f"differences; the longest has {int(seq.lengths.max())}.")
