@@ -36,6 +36,7 @@ REFERENCE = {
     "TimeGAN": {"hidden_dim": 24, "num_layers": 3, "cell": "gru"},
     "RCGAN": {"hidden_dim": 100, "num_layers": 1},
     "BiGAN": {"hidden_dim": 64, "num_layers": 1},
+    "R3GAN": {},  # its defaults: channels [32, 64], one block per stage
 }
 
 
