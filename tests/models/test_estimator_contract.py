@@ -160,6 +160,20 @@ def test_exact_resume_across_phases(model, tiny_X, tmp_path):
     assert full.history_.equals(resumed.history_)
 
 
+def test_latent_view_maps_base_latents_to_samples(model, tiny_X):
+    model.fit(tiny_X)
+    view = model.latent_view()
+    u = torch.randn(5, view.dim, generator=torch.Generator().manual_seed(0))
+    x = view.generate(u)
+    assert x.shape == (5, 8, 2) and view.seq_len == 8
+    assert [t.shape[0] for t in view.decode(u)] == [5] * len(view.decode(u))
+    assert view.logits(u).shape[0] == 5
+    values = x.detach().cpu().numpy()
+    np.testing.assert_allclose(view.to_user(values), model._values_to_user(values))
+    assert model.latent_view(seq_len=12).generate(
+        torch.zeros(2, model.latent_view(seq_len=12).dim)).shape == (2, 12, 2)
+
+
 def run_contract(cls, tmp_path, tiny_X, vitals) -> list[str]:
     """Every check above on a fresh ``cls(**cls.get_test_params())``; returns the names run."""
     import inspect
