@@ -85,7 +85,7 @@ def test_any_length_sampling(tiny_X):
 def test_conditional_samples_have_the_requested_class():
     X, y = two_frequencies()
     clf = LogisticRegression().fit(roughness(X), y)
-    model = R3GAN(channels=[16, 32], n_iter=400, random_state=0, verbose=False, device="cpu")
+    model = R3GAN(channels=[16, 32], n_iter=1000, random_state=0, verbose=False, device="cpu")
     model.fit(X, condition=y)
     for label in (0, 1):
         samples = model.sample(200, condition=[label] * 200, random_state=label)
