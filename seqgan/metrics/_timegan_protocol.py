@@ -32,7 +32,7 @@ FAST = {"n_runs": 1, "n_iter": 50}
 
 
 def _device(device: Any) -> torch.device:
-    from seqgan.models._base import resolve_device
+    from seqgan._device import resolve_device
 
     return resolve_device("auto" if device is None else device)
 
