@@ -83,7 +83,8 @@ class R3GAN(GANEstimator):
     minibatch_std : int
         Group size of the discriminator's minibatch standard deviation feature (0: none).
     gamma : float
-        Weight of R1 and R2 (``regularizers`` None). R3GAN's default for small data is 0.1-1.
+        Weight of R1 and R2 (``regularizers`` None); measured on stocks: 10 was no better
+        than 1, and 0.1 did not change sines.
     loss : str or Objective
         Adversarial objective ("rpgan" is R3GAN's).
     regularizers : dict or None
