@@ -90,7 +90,9 @@ class R3GAN(GANEstimator):
     regularizers : dict or None
         None: ``{"r1": gamma, "r2": gamma}``; a dict replaces them.
     augment, spectral_norm, optimizer_kwargs, lr_schedule, balance, diagnostics_every
-        Training options shared by every model; see ``docs/training.md``.
+        Training options shared by every model; see ``docs/training.md``. With
+        ``spectral_norm`` the discriminator's zero-initialised layers start from PyTorch's
+        default initialisation instead (a zero matrix has no spectral norm).
     ema : float or None
         Decay of the generator's weight average used for sampling (None: the raw weights);
         it warms up as ``min(ema, (1 + n) / (10 + n))`` over the first updates.
@@ -238,6 +240,10 @@ class R3GAN(GANEstimator):
                 differences=self.differences, minibatch_std_group=self.minibatch_std,
                 **blocks),
         })
+        if self.spectral_norm:  # a zero matrix has no spectral norm: no fix-up zeros in D
+            for layer in module["discriminator"].modules():
+                if isinstance(layer, (nn.Linear, nn.Conv1d)) and not layer.weight.any():
+                    layer.reset_parameters()
         if spec.n_static:
             if not self.global_noise_dim:
                 raise ValueError("R3GAN generates static features from the global noise: "
