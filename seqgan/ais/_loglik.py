@@ -74,23 +74,7 @@ def _gaussian_loglik(x: torch.Tensor, mean: torch.Tensor, mask: torch.Tensor,
     return -0.5 * sq / sigma2 - 0.5 * count * math.log(2 * math.pi * sigma2)
 
 
-class _Decoder:
-    """The fitted model as a differentiable map from base latents u (n, dim) to scaled
-    sequences (n, seq_len, channels)."""
-
-    def __init__(self, model: Any, seq_len: int) -> None:
-        self.view = model.latent_view(seq_len)
-        self.codec, self.device = self.view.codec, self.view.device
-
-    def __call__(self, u: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
-        return self.view.generate(u, condition)
-
-
-def _conditions(model: Any, condition: Any, n: int) -> torch.Tensor | None:
-    return model.latent_view().condition(condition, n)
-
-
-def _run(decoder: _Decoder, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor | None,
+def _run(view: Any, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor | None,
          sigma2: float, n_chains: int, batch_size: int, start: Callable[..., torch.Tensor],
          reverse: bool, anneal_kwargs: dict[str, Any], generator: torch.Generator
          ) -> tuple[np.ndarray, float]:
@@ -103,7 +87,7 @@ def _run(decoder: _Decoder, x: torch.Tensor, mask: torch.Tensor, cond: torch.Ten
         cb = None if cond is None else cond[lo:hi].repeat_interleave(n_chains, 0)
 
         def log_likelihood(u: torch.Tensor, xb=xb, mb=mb, cb=cb) -> torch.Tensor:
-            return _gaussian_loglik(xb, decoder(u, cb), mb, sigma2)
+            return _gaussian_loglik(xb, view.generate(u, cb), mb, sigma2)
 
         u0 = start(lo, hi)
         with twice_differentiable():
@@ -159,18 +143,18 @@ def ais_log_likelihood(model: Any, X: Any, *, sigma2: float, condition: Any = No
     n_chains = check_int("n_chains", n_chains, low=1)
     batch_size = check_int("batch_size", batch_size, low=1)
     x, mask = model.latent_view().to_scaled(X)
-    cond = _conditions(model, condition, x.shape[0])
-    decoder = _Decoder(model, x.shape[1])
+    view = model.latent_view(x.shape[1])
+    cond = view.condition(condition, x.shape[0])
     generator = torch.Generator(device=x.device).manual_seed(
         seed_from(check_random_state(random_state)))
 
     def start(lo: int, hi: int) -> torch.Tensor:
-        return torch.randn((hi - lo) * n_chains, decoder.codec.dim, generator=generator,
+        return torch.randn((hi - lo) * n_chains, view.dim, generator=generator,
                            device=x.device)
 
     kwargs = {"schedule": schedule, "n_temperatures": n_temperatures,
               "n_leapfrog": n_leapfrog, "step_size": step_size}
-    values, rate = _run(decoder, x, mask, cond, sigma2, n_chains, batch_size, start, False,
+    values, rate = _run(view, x, mask, cond, sigma2, n_chains, batch_size, start, False,
                         kwargs, generator)
     stderr = float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else math.nan
     return LogLikelihoodResult(values, float(values.mean()), stderr, sigma2, rate)
@@ -191,29 +175,29 @@ def bdmc(model: Any, n: int = 16, *, sigma2: float, condition: Any = None,
     sigma2 = check_float("sigma2", sigma2, low=0.0, closed="neither")
     n = check_int("n", n, low=1)
     n_chains = check_int("n_chains", n_chains, low=1)
-    decoder = _Decoder(model, model.latent_view().seq_len)
-    device = decoder.device
+    view = model.latent_view()
+    device = view.device
     generator = torch.Generator(device=device).manual_seed(
         seed_from(check_random_state(random_state)))
-    cond = _conditions(model, condition, n)
-    z_true = torch.randn(n, decoder.codec.dim, generator=generator, device=device)
+    cond = view.condition(condition, n)
+    z_true = torch.randn(n, view.dim, generator=generator, device=device)
     with torch.no_grad():
-        mean = decoder(z_true, cond)
+        mean = view.generate(z_true, cond)
     x = mean + math.sqrt(sigma2) * torch.randn(mean.shape, generator=generator, device=device)
     mask = torch.ones_like(x)
     kwargs = {"schedule": schedule, "n_temperatures": n_temperatures,
               "n_leapfrog": n_leapfrog, "step_size": step_size}
 
     def prior_start(lo: int, hi: int) -> torch.Tensor:
-        return torch.randn((hi - lo) * n_chains, decoder.codec.dim, generator=generator,
+        return torch.randn((hi - lo) * n_chains, view.dim, generator=generator,
                            device=device)
 
     def posterior_start(lo: int, hi: int) -> torch.Tensor:
         return z_true[lo:hi].repeat_interleave(n_chains, 0)
 
-    lower, _ = _run(decoder, x, mask, cond, sigma2, n_chains, batch_size, prior_start, False,
+    lower, _ = _run(view, x, mask, cond, sigma2, n_chains, batch_size, prior_start, False,
                     kwargs, generator)
-    upper, _ = _run(decoder, x, mask, cond, sigma2, n_chains, batch_size, posterior_start,
+    upper, _ = _run(view, x, mask, cond, sigma2, n_chains, batch_size, posterior_start,
                     True, kwargs, generator)
     return BDMCResult(lower, upper, float(np.mean(upper - lower)))
 

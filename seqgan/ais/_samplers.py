@@ -11,17 +11,14 @@ import numpy as np
 import torch
 
 from seqgan._validation import check_float, check_int, check_random_state, seed_from
-from seqgan.ais._loglik import _conditions
 from seqgan.ais._update import sequence_logits
 from seqgan.nn import twice_differentiable
 
 
-def _critic(model: Any, seq_len: int, condition: torch.Tensor | None):
-    view = model.latent_view(seq_len)
-
+def _critic(view: Any, condition: torch.Tensor | None):
     def logits(u: torch.Tensor) -> torch.Tensor:
         return sequence_logits(view.logits(u, condition))
-    return view, logits
+    return logits
 
 
 def _finish(view: Any, u: torch.Tensor, condition: torch.Tensor | None) -> Any:
@@ -56,7 +53,7 @@ def discriminator_rejection_sample(model: Any, n: int, *, condition: Any = None,
     """
     n = check_int("n", n, low=1)
     check_float("gamma_percentile", gamma_percentile, low=0.0, high=100.0)
-    seq_len = model.latent_view().seq_len  # (refuses an unfitted model)
+    view = model.latent_view()  # (refuses an unfitted model)
     encoder = model.encoder_.condition_encoder_
     if (condition is not None and encoder is not None and encoder.kind_ == "categorical"
             and np.ndim(condition) > 0):
@@ -68,7 +65,7 @@ def discriminator_rejection_sample(model: Any, n: int, *, condition: Any = None,
     device = model.device_
 
     def draw(m: int) -> tuple[torch.Tensor, torch.Tensor]:
-        view, logits = _critic(model, seq_len, _conditions(model, condition, m))
+        logits = _critic(view, view.condition(condition, m))
         u = torch.randn(m, view.dim, generator=generator, device=device)
         with torch.no_grad():
             return u, logits(u)
@@ -95,8 +92,7 @@ def discriminator_rejection_sample(model: Any, n: int, *, condition: Any = None,
         drawn += batch_size
         accepted += int(keep.sum())
     u = torch.cat(kept)[:n]
-    cond = _conditions(model, condition, n)
-    samples = _finish(model.latent_view(seq_len), u, cond)
+    samples = _finish(view, u, view.condition(condition, n))
     return (samples, accepted / drawn, u) if return_latent else (samples, accepted / drawn)
 
 
@@ -120,9 +116,9 @@ def latent_langevin_sample(model: Any, n: int, *, condition: Any = None, n_steps
     n = check_int("n", n, low=1)
     n_steps = check_int("n_steps", n_steps, low=0)
     step_size = check_float("step_size", step_size, low=0.0, closed="neither")
-    seq_len = model.spec_.seq_len
-    cond = _conditions(model, condition, n)
-    view, logits = _critic(model, seq_len, cond)
+    view = model.latent_view()
+    cond = view.condition(condition, n)
+    logits = _critic(view, cond)
     generator = torch.Generator(device=model.device_).manual_seed(
         seed_from(check_random_state(random_state)))
     u = torch.randn(n, view.dim, generator=generator, device=view.device)

@@ -301,13 +301,17 @@ class GANEstimator(Estimator):
     # hooks of the default recipe ---------------------------------------------------------
     def _fake_inputs(self, module: nn.Module, batch: Batch,
                      latent: tuple[torch.Tensor, ...]) -> Inputs:
-        """What the discriminator sees of the fakes of ``latent`` (zero past each length)."""
-        fake = self._generate(module, latent, batch.condition, batch.real.shape[1])
-        return fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)
+        """What the discriminator sees of the fakes of ``latent``: the sequences (zero past
+        each length), paired with the generated static features when the model makes them."""
+        out = self._generate(module, latent, batch.condition, batch.real.shape[1])
+        fake, static = out if isinstance(out, tuple) else (out, None)
+        if not batch.fixed_length:
+            fake = fake * batch.mask.unsqueeze(-1)
+        return fake if static is None else (fake, static)
 
     def _real_inputs(self, module: nn.Module, batch: Batch) -> Inputs:
-        """What the discriminator sees of the real batch."""
-        return batch.real
+        """What the discriminator sees of the real batch (with its static features)."""
+        return batch.real if batch.static is None else (batch.real, batch.static)
 
     def _critic(self, module: nn.Module, batch: Batch) -> Callable[..., Any]:
         """``critic(*inputs)`` -> logits (or ``(logits, extras)``) for this batch."""

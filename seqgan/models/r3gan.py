@@ -275,17 +275,7 @@ class R3GAN(GANEstimator):
         x, static = out if isinstance(out, tuple) else (out, None)
         return module["discriminator"](x, condition, None, static)
 
-    # ------------------------------------------------------------------ the default recipe
-    def _fake_inputs(self, module, batch, latent):
-        out = self._generate(module, latent, batch.condition, batch.real.shape[1])
-        x, static = out if isinstance(out, tuple) else (out, None)
-        if not batch.fixed_length:
-            x = x * batch.mask.unsqueeze(-1)
-        return x if static is None else (x, static)
-
-    def _real_inputs(self, module, batch):
-        return batch.real if batch.static is None else (batch.real, batch.static)
-
+    # the default recipe, static features included (the base pairs them with the series)
     def _critic(self, module, batch):
         discriminator = module["discriminator"]
         mask = None if batch.fixed_length else batch.mask
