@@ -26,5 +26,9 @@ def test_same_seed_trains_to_the_same_samples(name):
     model, fit_args, sample_args = cases()[name]
     model.fit(**fit_args)
     expected = np.load(HERE / f"{name}.npz")
-    np.testing.assert_array_equal(np.asarray(model.sample(4, random_state=1, **sample_args)),
-                                  expected["fitted"])
+    # Not bit for bit since issue 20 (item 1): min-max scaling no longer adds 1e-7 to each
+    # feature's range, which moves these samples by float rounding (at most 1.3e-8 relative).
+    # Loading (above) stays bit for bit; same seed, same samples within one version is checked
+    # bit for bit by the estimator contract suite.
+    np.testing.assert_allclose(np.asarray(model.sample(4, random_state=1, **sample_args)),
+                               expected["fitted"], rtol=1e-7, atol=0)

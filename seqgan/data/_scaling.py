@@ -1,21 +1,37 @@
-"""Per-feature scalers that ignore padding and serialise to plain JSON."""
+"""Per-feature scalers that ignore padding and serialise to plain JSON.
+
+Scaling is invariant to the units: fitting ``c * X`` gives the same scaled data as ``X`` (up to
+float rounding) for any ``c > 0``, since no absolute epsilon is added to a range. A feature with
+one value only (a truly constant feature) is handled explicitly: it scales to 0 and is generated
+as that value exactly (its ``scale_`` is 0), and ``fit`` reports it.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 import numpy as np
 
+logger = logging.getLogger(__name__)
+
 ScalingName = Literal["minmax", "standard"]
 SCALINGS = ("minmax", "standard", None)
-_EPS = 1e-7  # as TimeGAN's MinMaxScaler: constant features map to 0, not NaN
 
 
 class FeatureScaler:
     """Scales each feature (last axis) on valid steps only.
 
     ``"minmax"`` maps the training range to [0, 1] (the TimeGAN convention); ``"standard"`` to zero
-    mean and unit variance; ``None`` is the identity.
+    mean and unit variance; ``None`` is the identity. A constant feature gets ``scale_ = 0``:
+    it transforms to 0 and every generated value inverts to the constant.
+
+    Attributes
+    ----------
+    offset_, scale_ : ndarray (n_features,)
+        ``scaled = (x - offset_) / scale_`` (``scale_`` 0: constant feature, scaled to 0).
+    constant_ : ndarray of int
+        Indices of the constant features.
     """
 
     def __init__(self, method: ScalingName | None = "minmax") -> None:
@@ -31,25 +47,60 @@ class FeatureScaler:
         if mask is not None:
             flat = flat[mask.reshape(-1)]
         n = flat.shape[1]
-        if self.method == "minmax":
-            low, high = flat.min(axis=0), flat.max(axis=0)
-            self.offset_, self.scale_ = low, (high - low) + _EPS
-        elif self.method == "standard":
-            mean, std = flat.mean(axis=0), flat.std(axis=0)
-            self.offset_, self.scale_ = mean, np.where(std > 0, std, 1.0)
-        else:
+        if self.method is None:
             self.offset_, self.scale_ = np.zeros(n), np.ones(n)
+            return self
+        low, high = flat.min(axis=0), flat.max(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            span = high - low
+        if not np.isfinite(span).all():
+            bad = np.flatnonzero(~np.isfinite(span))
+            raise ValueError(
+                f"Feature(s) at index {bad.tolist()} overflow the {self.method} scaler: their "
+                f"values span {low[bad].tolist()} to {high[bad].tolist()}, a range beyond the "
+                "float64 limit (about 1.8e308). This is not a training problem: rescale these "
+                "features (divide them by a large power of 10) before fitting."
+            )
+        if self.method == "minmax":
+            offset, scale = low, span
+        else:  # moments of values mapped to [0, 1] first: no overflow, same result in any unit
+            unit = np.where(span > 0, span, 1.0)
+            u = (flat - low) / unit
+            offset, scale = low + u.mean(axis=0) * unit, u.std(axis=0) * unit
+        constant = (high == low) | (scale == 0)
+        scale = np.where(constant, 0.0, scale)
+        if constant.any():
+            logger.warning(
+                "Feature(s) at index %s are constant (value(s) %s); they scale to 0 and are "
+                "generated as that constant.",
+                np.flatnonzero(constant).tolist(),
+                low[constant].tolist(),
+            )
+        self.offset_, self.scale_ = offset, scale
         return self
 
+    @property
+    def constant_(self) -> np.ndarray:
+        return np.flatnonzero(self.scale_ == 0)
+
+    def _divisor(self) -> np.ndarray:
+        return np.where(self.scale_ == 0, 1.0, self.scale_)
+
     def transform(self, values: np.ndarray) -> np.ndarray:
-        return ((values - self.offset_) / self.scale_).astype(np.float32)
+        """``values`` (..., n_features) -> scaled float32 of the same shape."""
+        scaled = (values - self.offset_) / self._divisor()
+        return np.where(self.scale_ == 0, 0.0, scaled).astype(np.float32)
 
     def inverse_transform(self, values: np.ndarray) -> np.ndarray:
+        """Scaled ``values`` (..., n_features) -> float64 in the user's units."""
         return values.astype(np.float64) * self.scale_ + self.offset_
 
     def to_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "offset": self.offset_.tolist(),
-                "scale": self.scale_.tolist()}
+        return {
+            "method": self.method,
+            "offset": self.offset_.tolist(),
+            "scale": self.scale_.tolist(),
+        }
 
     @classmethod
     def from_dict(cls, state: dict[str, Any]) -> FeatureScaler:
