@@ -43,6 +43,10 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["DataSpec", "Estimator", "evaluating", "resolve_device"]
 
+#: ``fit`` warns of mode collapse when the last diversity diagnostic is below this (about 1 is
+#: healthy; the collapsed README demo of issue 23 ended at 0.009).
+COLLAPSE_DIVERSITY = 0.1
+
 
 @dataclass(frozen=True)
 class DataSpec:
@@ -272,10 +276,30 @@ class Estimator(BaseEstimator):
                 self._set_fitted(module, encoder, spec, device, trainer)
                 raise
         self._set_fitted(module, encoder, spec, device, trainer)
+        self._warn_if_collapsed()
         if trainer.stopped_early:
             logger.info("%s stopped early at phase %d, iteration %d.", name,
                         trainer.phase_index, trainer.iteration)
         return self
+
+    def _warn_if_collapsed(self) -> None:
+        """Log a warning when the last ``diagnostics/diversity`` of the history is near zero."""
+        column = "diagnostics/diversity"
+        if column not in self.history_:
+            return
+        values = self.history_[column].dropna()
+        if values.empty or not float(values.iloc[-1]) < COLLAPSE_DIVERSITY:
+            return
+        when = (f" at iteration {int(self.history_.loc[values.index[-1], 'iteration'])}"
+                if "iteration" in self.history_ else "")
+        logger.warning(
+            "%s may have collapsed: the diversity of its samples%s is %.3g (the spread of 64 "
+            "samples from fixed noise relative to 64 real sequences; about 1 is healthy, near 0 "
+            "means the generator makes almost the same sequence whatever its noise). Try more "
+            "iterations (`n_iter`), a lower generator learning rate (`lr_g`), another loss "
+            "(loss='rpgan', regularizers={'r1': 1.0, 'r2': 1.0}) or R3GAN, the default model; "
+            "see docs/models.md. The history column 'diagnostics/diversity' shows when it "
+            "happened.", type(self).__name__, when, float(values.iloc[-1]))
 
     def _encode_training_data(self, X: Any, *, condition: Any, static: Any,
                               id_column: str | None, time_column: str | None,

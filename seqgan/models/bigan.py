@@ -17,6 +17,7 @@ from seqgan.losses import Objective
 from seqgan.models._adversarial import prior_latent
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
+from seqgan.models._output import output_activation_for
 from seqgan.models._terms import with_encoder_term
 from seqgan.nn import (
     ACTIVATIONS,
@@ -240,9 +241,9 @@ lr_schedule, balance, ema, diagnostics_every
 
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
         h, layers, cell, k = self.hidden_dim, self.num_layers, self.cell, self.latent_dim
+        sigmoid = output_activation_for(self.scaling) == "sigmoid"  # the scaled data's range
         return nn.ModuleDict({
-            "generator": SequenceGeneratorNet(k, h, layers, cell, spec.n_channels,
-                                              sigmoid=self.scaling == "minmax"),
+            "generator": SequenceGeneratorNet(k, h, layers, cell, spec.n_channels, sigmoid),
             "encoder": SequenceEncoderNet(spec.n_channels, h, layers, cell, k,
                                           bounded=self.prior == "uniform"),
             "discriminator": JointDiscriminator(spec.n_channels, k, h, layers, cell,

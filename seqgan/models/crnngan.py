@@ -13,6 +13,12 @@ from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
+from seqgan.models._output import (
+    ACTIVATION_RANGE,
+    apply_output,
+    output_activation_for,
+    resolve_output_activation,
+)
 from seqgan.nn import ACTIVATIONS, RNNStack, make_activation
 
 
@@ -21,13 +27,17 @@ class CRNNGenerator(nn.Module):
 
     Each step's input is ``act(W [z_t, x_{t-1}] + b)`` fed to a stack of LSTM cells, and a linear
     layer maps the top cell's output to ``x_t``; ``x_{-1}`` is drawn like the noise (as the
-    reference code). With ``feed_previous=False`` the stack runs as one fused LSTM.
+    reference code). With ``feed_previous=False`` the stack runs as one fused LSTM. ``x_t``
+    goes through ``output_activation`` (sigmoid: the range of min-max-scaled data; linear: the
+    reference's output, for unbounded scalings).
     """
 
     def __init__(self, n_channels: int, latent_dim: int, hidden_dim: int, num_layers: int,
-                 activation: str, feed_previous: bool) -> None:
+                 activation: str, feed_previous: bool,
+                 output_activation: str = "sigmoid") -> None:
         super().__init__()
         self.feed_previous = feed_previous
+        self.output_activation = output_activation
         self.noise_in = nn.Linear(latent_dim, hidden_dim)
         self.previous_in = nn.Linear(n_channels, hidden_dim, bias=False) if feed_previous else None
         self.activation = make_activation(activation)
@@ -41,7 +51,8 @@ class CRNNGenerator(nn.Module):
     def forward(self, z: torch.Tensor, first: torch.Tensor) -> torch.Tensor:
         noise = self.noise_in(z)  # all steps at once: (batch, seq_len, hidden)
         if not self.feed_previous:
-            return self.out(self.rnn(self.activation(noise))[0])
+            return apply_output(self.out(self.rnn(self.activation(noise))[0]),
+                                self.output_activation)
         batch, seq_len, hidden = noise.shape
         state = [(noise.new_zeros(batch, hidden), noise.new_zeros(batch, hidden))
                  for _ in self.cells]
@@ -51,7 +62,7 @@ class CRNNGenerator(nn.Module):
             for i, cell in enumerate(self.cells):
                 state[i] = cell(h, state[i])
                 h = state[i][0]
-            previous = self.out(h)
+            previous = apply_output(self.out(h), self.output_activation)
             outputs.append(previous)
         return torch.stack(outputs, dim=1)
 
@@ -91,6 +102,11 @@ class CRNNGAN(GANEstimator):
     activation : str
         Activation of the generator's input layer (relu in the reference code); one of
         ``seqgan.nn.ACTIVATIONS``.
+    output_activation : {"auto", "sigmoid", "linear"}
+        The generator's output: "auto" (default) follows ``scaling`` (a sigmoid for "minmax",
+        whose range [0, 1] is the scaled data's; linear, as the reference code, otherwise).
+        Model files saved before this option existed load with the linear output they were
+        trained with.
     loss : str or Objective
         Adversarial objective; "non-saturating" is the paper's (see
         ``seqgan.losses.available_losses()``).
@@ -149,6 +165,7 @@ lr_schedule, balance, ema, diagnostics_every
         "feed_previous": [BOOL],
         "activation": [Options(ACTIVATIONS)],
         "feature_matching": [BOOL],
+        "output_activation": [Options(("auto", *ACTIVATION_RANGE))],
         "dropout": [Interval(float, 0, 1, closed="left")],
         "clip_grad_norm": [Interval(float, 0, None, closed="neither"), NONE],
     }
@@ -162,6 +179,7 @@ lr_schedule, balance, ema, diagnostics_every
         latent_dim: int | None = None,
         feed_previous: bool = True,
         activation: str = "relu",
+        output_activation: str = "auto",
         loss: str | Objective = "non-saturating",
         regularizers: dict[str, float] | None = None,
         spectral_norm: bool = False,
@@ -194,6 +212,7 @@ lr_schedule, balance, ema, diagnostics_every
         self.latent_dim = latent_dim
         self.feed_previous = feed_previous
         self.activation = activation
+        self.output_activation = output_activation
         self.loss = loss
         self.regularizers = regularizers
         self.spectral_norm = spectral_norm
@@ -228,10 +247,23 @@ lr_schedule, balance, ema, diagnostics_every
     def _latent_dim(self, spec: DataSpec) -> int:
         return self.latent_dim or spec.n_channels
 
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        resolve_output_activation("CRNNGAN", self.output_activation, self.scaling)
+
+    @classmethod
+    def _from_file_state(cls, params, state, weights, device):
+        # files written before `output_activation` existed hold a linear generator output
+        return super()._from_file_state({"output_activation": "linear", **params}, state,
+                                        weights, device)
+
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
+        output = (output_activation_for(self.scaling) if self.output_activation == "auto"
+                  else self.output_activation)
         return nn.ModuleDict({
             "generator": CRNNGenerator(spec.n_channels, self._latent_dim(spec), self.hidden_dim,
-                                       self.num_layers, self.activation, self.feed_previous),
+                                       self.num_layers, self.activation, self.feed_previous,
+                                       output),
             "discriminator": CRNNDiscriminator(spec.n_channels, self.hidden_dim, self.num_layers,
                                                self.dropout),
         })

@@ -9,27 +9,35 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from seqgan._validation import BOOL, Interval
+from seqgan._validation import BOOL, Interval, Options
 from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
+from seqgan.models._output import (
+    ACTIVATION_RANGE,
+    apply_output,
+    output_activation_for,
+    resolve_output_activation,
+)
 from seqgan.models._terms import extra_fake_loss
 from seqgan.nn import RNNStack, repeat_over_steps
 
 
 class RCGANGenerator(nn.Module):
     """(noise (batch, T, latent_dim), condition (batch, c) or None) -> (batch, T, n_channels),
-    an LSTM stack with a linear + tanh output at every step (as the reference code)."""
+    an LSTM stack with a linear layer and ``activation`` at every step (the reference code's
+    tanh fits data in [-1, 1]; seqgan's min-max scaling maps to [0, 1], hence a sigmoid)."""
 
     def __init__(self, latent_dim: int, condition_dim: int, hidden_dim: int, num_layers: int,
-                 n_channels: int) -> None:
+                 n_channels: int, activation: str = "sigmoid") -> None:
         super().__init__()
         self.rnn = RNNStack(latent_dim + condition_dim, hidden_dim, num_layers, cell="lstm")
         self.out = nn.Linear(hidden_dim, n_channels)
+        self.activation = activation
 
     def forward(self, z: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
-        return torch.tanh(self.out(self.rnn(repeat_over_steps(z, condition))))
+        return apply_output(self.out(self.rnn(repeat_over_steps(z, condition))), self.activation)
 
 
 class RCGANDiscriminator(nn.Module):
@@ -53,7 +61,7 @@ class RCGAN(GANEstimator):
     Conditional when ``fit`` gets a ``condition`` (class labels, one-hot encoded, or continuous
     vectors); unconditional otherwise (the paper's RGAN). Defaults follow the reference code
     (ratschlab/RGAN): one LSTM layer of 100 units in each network, Gaussian noise with 5
-    dimensions per step, tanh output, 5 discriminator steps per generator step, the
+    dimensions per step, 5 discriminator steps per generator step, the
     discriminator trained by plain SGD (learning rate 0.1) and the generator by Adam (0.001),
     batch size 28. The discriminator scores every step; losses average over valid steps.
 
@@ -72,6 +80,11 @@ diagnostics_every
     generator_update : seqgan.ais.AISUpdate or None
         Importance-weighted generator updates with an adaptive latent proposal (the AIS/DRE
         update); see ``docs/ais.md``. None: plain updates.
+    output_activation : {"auto", "sigmoid", "linear"}
+        The generator's output: "auto" (default) follows ``scaling`` (a sigmoid for "minmax",
+        whose range [0, 1] is the scaled data's; linear otherwise). The reference code's tanh
+        ([-1, 1]) would put half of the outputs outside min-max-scaled data; model files saved
+        before this option existed load with the tanh they were trained with.
     wrong_labels : bool
         Also train the discriminator to call real data with a wrong class fake (the
         reference's ``wrong_labels`` option; categorical conditions only).
@@ -101,6 +114,7 @@ diagnostics_every
         "num_layers": [Interval(int, 1, None)],
         "latent_dim": [Interval(int, 1, None)],
         "wrong_labels": [BOOL],
+        "output_activation": [Options(("auto", *ACTIVATION_RANGE))],
     }
 
     def __init__(
@@ -115,6 +129,7 @@ diagnostics_every
         spectral_norm: bool = False,
         augment: Any = None,
         wrong_labels: bool = False,
+        output_activation: str = "auto",
         n_iter: int = 1000,
         batch_size: int = 28,
         lr_g: float = 1e-3,
@@ -143,6 +158,7 @@ diagnostics_every
         self.spectral_norm = spectral_norm
         self.augment = augment
         self.wrong_labels = wrong_labels
+        self.output_activation = output_activation
         self.n_iter = n_iter
         self.batch_size = batch_size
         self.lr_g = lr_g
@@ -167,10 +183,22 @@ diagnostics_every
         return {**super().get_test_params(), "hidden_dim": 4, "num_layers": 1, "n_iter": 3,
                 "batch_size": 8, "latent_dim": 3}
 
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        resolve_output_activation("RCGAN", self.output_activation, self.scaling)
+
+    @classmethod
+    def _from_file_state(cls, params, state, weights, device):
+        # files written before `output_activation` existed hold a tanh generator
+        return super()._from_file_state({"output_activation": "tanh", **params}, state,
+                                        weights, device)
+
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
+        activation = (output_activation_for(self.scaling) if self.output_activation == "auto"
+                      else self.output_activation)
         return nn.ModuleDict({
             "generator": RCGANGenerator(self.latent_dim, spec.condition_dim, self.hidden_dim,
-                                        self.num_layers, spec.n_channels),
+                                        self.num_layers, spec.n_channels, activation),
             "discriminator": RCGANDiscriminator(spec.n_channels, spec.condition_dim,
                                                 self.hidden_dim, self.num_layers),
         })

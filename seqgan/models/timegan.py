@@ -14,6 +14,7 @@ from seqgan.losses import NonSaturating, Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
+from seqgan.models._output import output_activation_for
 from seqgan.models._terms import extra_fake_loss
 from seqgan.nn import CELLS, RNNStack, masked_step_mean, repeat_over_steps
 from seqgan.training import Batch, Phase, Update
@@ -253,17 +254,18 @@ lr_schedule, balance, ema, diagnostics_every
         latent = self.latent_dim or spec.n_channels
         k = spec.n_static
         extra = h if k else 0  # the static code appended to every step
+        sigmoid = output_activation_for(self.scaling) == "sigmoid"  # the scaled data's range
         nets = {
             "embedder": _RNNHead(spec.n_channels + extra, h, h, layers, cell, sigmoid=True),
             "recovery": _RNNHead(h, h, spec.n_channels, layers, cell,
-                                 sigmoid=self.scaling == "minmax"),
+                                 sigmoid=sigmoid),
             "generator": _RNNHead(latent + extra, h, h, layers, cell, sigmoid=True),
             "supervisor": _RNNHead(h + extra, h, h, max(layers - 1, 1), cell, sigmoid=True),
             "discriminator": _RNNHead(h + extra, h, 1, layers, cell, sigmoid=False),
         }
         if k:
             nets["static_embedder"] = _StaticNet(k, h, h, sigmoid=True)
-            nets["static_recovery"] = _StaticNet(h, h, k, sigmoid=self.scaling == "minmax")
+            nets["static_recovery"] = _StaticNet(h, h, k, sigmoid=sigmoid)
             nets["static_generator"] = _StaticNet(k, h, h, sigmoid=True)
         return nn.ModuleDict(nets)
 
