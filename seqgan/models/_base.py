@@ -186,6 +186,12 @@ class Estimator(BaseEstimator):
             rules.update(getattr(klass, "_param_rules", {}))
         return {k: v for k, v in rules.items() if k in self.get_params(deep=False)}
 
+    def _resume_mutable(self) -> tuple[str, ...]:
+        """Parameters that may change when a run is resumed (see docs/training.md): iteration
+        counts (train longer), ``verbose`` and ``device``."""
+        return tuple(k for k in self.get_params(deep=False)
+                     if k in ("n_iter", "verbose", "device") or k.startswith("n_iter_"))
+
     def _validate_params(self) -> None:
         validate_params(type(self).__name__, self.get_params(deep=False), self._all_rules())
 
@@ -265,6 +271,7 @@ class Estimator(BaseEstimator):
                 checkpoint_every=checkpoint_every, fingerprint=_fingerprint(data, encoder),
                 state_objects=recipe.state_objects, sampler=self._training_sampler(spec),
                 decoder=self._training_decoder(encoder),
+                config=_run_config(self), mutable=self._resume_mutable(),
             )
             if recipe.on_start is not None:
                 recipe.on_start(trainer)
@@ -500,6 +507,23 @@ def evaluating(module: nn.Module) -> Iterator[None]:
             yield
     finally:
         module.train(was_training)
+
+
+def _run_config(model: Estimator) -> dict[str, Any]:
+    """The model's hyperparameters as plain JSON values, stored in checkpoints so that resume
+    can refuse a run with other ones (values a file cannot store are compared by ``repr``)."""
+    from seqgan._io import encode_param
+
+    config = {}
+    for name, value in model.get_params(deep=False).items():
+        if isinstance(value, np.random.Generator):
+            config[name] = "<numpy Generator>"
+            continue
+        try:
+            config[name] = json.loads(json.dumps(encode_param(name, value)))
+        except (TypeError, ValueError):
+            config[name] = repr(value)
+    return config
 
 
 def _fingerprint(data: Any, encoder: Any) -> str:

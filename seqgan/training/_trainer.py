@@ -73,6 +73,14 @@ class Trainer:
     decoder : callable or None
         ``decoder(trainer) -> object`` with ``generate(latent, condition=None)``, for latent
         maps during training (``trainer.decoder``).
+    config : dict or None
+        The run's hyperparameters as plain JSON values, saved in checkpoints. On resume, a
+        checkpoint whose config differs in any key outside ``mutable`` is refused with the list
+        of differences (a resumed run continues exactly the run that was started).
+    mutable : collection of str
+        Config keys that may change on resume (e.g. iteration counts, verbosity, device). A
+        phase's iteration count may change only while that phase has not ended, and not below
+        the iterations it has run.
 
     Every update's gradient norm (before clipping) is recorded as ``<update>/grad_norm``.
     """
@@ -94,6 +102,8 @@ class Trainer:
         state_objects: Mapping[str, Any] | None = None,
         sampler: Callable[..., Any] | None = None,
         decoder: Callable[[Trainer], Any] | None = None,
+        config: Mapping[str, Any] | None = None,
+        mutable: Iterable[str] = (),
     ) -> None:
         self.module = module
         self.optimizers = dict(optimizers)
@@ -101,9 +111,11 @@ class Trainer:
         for phase in self.phases:
             for update in phase.updates:
                 if update.optimizer not in self.optimizers:
-                    raise KeyError(f"Update {update.name!r} of phase {phase.name!r} uses "
-                                   f"optimizer {update.optimizer!r}; known: "
-                                   f"{sorted(self.optimizers)}.")
+                    raise KeyError(
+                        f"Update {update.name!r} of phase {phase.name!r} uses "
+                        f"optimizer {update.optimizer!r}; known: "
+                        f"{sorted(self.optimizers)}."
+                    )
         self.batch_size = batch_size
         self.device = device
         self.progress = progress
@@ -113,10 +125,13 @@ class Trainer:
         self.guard_every = guard_every
         self.fingerprint = fingerprint
         self.state_objects = dict(state_objects or {})
+        self.config = None if config is None else dict(config)
+        self.mutable = frozenset(mutable)
         #: ``sampler(n, seed=0) -> (fake, real batch)``: fakes from the current networks on
         #: fixed noise, for callbacks (pruning, snapshots) and diagnostics (None without one).
         self.sampler: Callable[..., Any] | None = (
-            None if sampler is None else functools.partial(sampler, self))
+            None if sampler is None else functools.partial(sampler, self)
+        )
         #: Image models: the current networks with ``generate(latent, condition=None)``
         #: (outputs in the user's units), ``latent_dim`` and ``prior`` (latent maps).
         self.decoder: Any = None if decoder is None else decoder(self)
@@ -124,8 +139,10 @@ class Trainer:
         self.should_stop = False
         self.stopped_early = False
         self.phase_index, self.iteration = 0, 0  # next iteration to run
-        self._params = {name: [p for g in opt.param_groups for p in g["params"]]
-                        for name, opt in self.optimizers.items()}
+        self._params = {
+            name: [p for g in opt.param_groups for p in g["params"]]
+            for name, opt in self.optimizers.items()
+        }
         # Per update, the trainable module parameters its optimizer does not move (less those
         # it tracks): frozen while it computes its loss, so that no weight gradients are
         # computed for them (backward(inputs=...) drops such gradients but does not avoid
@@ -144,6 +161,8 @@ class Trainer:
             "phase_index": self.phase_index,
             "iteration": self.iteration,
             "phases": [p.name for p in self.phases],
+            "phase_iterations": [p.iterations for p in self.phases],
+            "config": self.config,
             "module": self.module.state_dict(),
             "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()},
             "rng_cpu": torch.get_rng_state(),
@@ -155,23 +174,33 @@ class Trainer:
             state["rng_cuda"] = torch.cuda.get_rng_state_all()
         return state
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+    def load_state_dict(self, state: Mapping[str, Any], source: str = "The checkpoint") -> None:
+        """Continue from ``state`` (a :meth:`state_dict`); ``source`` names it in errors."""
         names = [p.name for p in self.phases]
         if list(state["phases"]) != names:
-            raise ValueError(f"The checkpoint was written by a run with phases {state['phases']}, "
-                             f"this model has {names}.")
-        if self.fingerprint is not None and state.get("fingerprint") not in (None,
-                                                                              self.fingerprint):
-            raise ValueError("The checkpoint was written while training on other data; resume "
-                             "with the same X (and condition/static), or start a new run.")
+            raise ValueError(
+                f"{source} was written by a run with phases {state['phases']}, "
+                f"this model has {names}."
+            )
+        self._check_config(state, source)
+        if self.fingerprint is not None and state.get("fingerprint") not in (
+            None,
+            self.fingerprint,
+        ):
+            raise ValueError(
+                "The checkpoint was written while training on other data; resume "
+                "with the same X (and condition/static), or start a new run."
+            )
         self.module.load_state_dict(state["module"])
         for key, opt in self.optimizers.items():
             opt.load_state_dict(state["optimizers"][key])
         saved = state.get("state_objects", {})
         for key, obj in self.state_objects.items():
             if key not in saved:
-                raise ValueError(f"The checkpoint has no state for {key!r}: it was written by a "
-                                 "run with other training options; start a new run.")
+                raise ValueError(
+                    f"The checkpoint has no state for {key!r}: it was written by a "
+                    "run with other training options; start a new run."
+                )
             obj.load_state_dict(saved[key])
         torch.set_rng_state(state["rng_cpu"])
         if "rng_cuda" in state and torch.cuda.is_available():
@@ -184,10 +213,55 @@ class Trainer:
         path = Path(checkpoint_dir) / CHECKPOINT_NAME
         if not path.is_file():
             return False
-        self.load_state_dict(load_checkpoint(path))
-        logger.info("Resuming from %s at phase %d, iteration %d.", path, self.phase_index,
-                    self.iteration)
+        self.load_state_dict(load_checkpoint(path), source=f"The checkpoint {str(path)!r}")
+        logger.info(
+            "Resuming from %s at phase %d, iteration %d.", path, self.phase_index, self.iteration
+        )
         return True
+
+    def _check_config(self, state: Mapping[str, Any], source: str) -> None:
+        """Refuse a checkpoint of a run with other hyperparameters (outside ``mutable``), or
+        with iteration counts it cannot honour."""
+        saved = state.get("config")
+        if self.config is None:
+            return
+        if saved is None:
+            logger.warning(
+                "%s was written by an older seqgan that did not store the run's "
+                "hyperparameters; they were not checked against this model's.",
+                source,
+            )
+            return
+        diffs = [
+            f"{k}={_show(saved.get(k, '(absent)'))} in the checkpoint, {_show(v)} now"
+            for k in sorted(set(saved) | set(self.config))
+            if k not in self.mutable
+            for v in [self.config.get(k, "(absent)")]
+            if v != saved.get(k, "(absent)")
+        ]
+        ran = state.get("phase_iterations")
+        done, at = int(state["phase_index"]), int(state["iteration"])
+        for i, phase in enumerate(self.phases):
+            if ran is not None and i < done and phase.iterations != ran[i]:
+                diffs.append(
+                    f"phase {phase.name!r} ran {ran[i]} iterations and has ended; "
+                    f"{phase.iterations} now"
+                )
+            elif i == done and phase.iterations < at:
+                diffs.append(
+                    f"phase {phase.name!r} has run {at} iterations already; {phase.iterations} now"
+                )
+        if diffs:
+            may = ", ".join(sorted(self.mutable)) or "nothing"
+            raise ValueError(
+                f"{source} was written by a run with other training parameters: "
+                + "; ".join(diffs)
+                + ". A resumed run continues the checkpoint's run exactly, "
+                f"so only these may change: {may} (iteration counts of phases not yet ended, "
+                "to at least the iterations run). Set the parameters back to the checkpoint's "
+                "values, or start afresh: fit without resume=True, use a new checkpoint_dir, "
+                "or delete the checkpoint."
+            )
 
     def save_checkpoint(self) -> Path | None:
         if self.checkpoint_dir is None:
@@ -228,8 +302,13 @@ class Trainer:
         def take(t: torch.Tensor | None) -> torch.Tensor | None:
             return None if t is None else t.index_select(0, idx)
 
-        return Batch(take(self._values), take(self._lengths), take(self._mask),
-                     take(self._condition), take(self._static))
+        return Batch(
+            take(self._values),
+            take(self._lengths),
+            take(self._mask),
+            take(self._condition),
+            take(self._static),
+        )
 
     def fixed_batch(self, n: int, seed: int = 0) -> Batch:
         """The same ``n`` sequences every time (drawn with their own generator, so the training
@@ -240,8 +319,13 @@ class Trainer:
         def take(t: torch.Tensor | None) -> torch.Tensor | None:
             return None if t is None else t.index_select(0, idx)
 
-        return Batch(take(self._values), take(self._lengths), take(self._mask),
-                     take(self._condition), take(self._static))
+        return Batch(
+            take(self._values),
+            take(self._lengths),
+            take(self._mask),
+            take(self._condition),
+            take(self._static),
+        )
 
     # ------------------------------------------------------------------ loop
     def fit(self, data: SequenceData | ImageData) -> None:
@@ -260,8 +344,14 @@ class Trainer:
             cb.on_train_end(self)
 
     def _run_phase(self, phase: Phase) -> None:
-        bar = tqdm(total=phase.iterations, initial=self.iteration, desc=phase.name,
-                   disable=not self.progress, leave=False, dynamic_ncols=True)
+        bar = tqdm(
+            total=phase.iterations,
+            initial=self.iteration,
+            desc=phase.name,
+            disable=not self.progress,
+            leave=False,
+            dynamic_ncols=True,
+        )
         try:
             while self.iteration < phase.iterations:
                 row = self._run_iteration(phase)
@@ -271,9 +361,14 @@ class Trainer:
                 self.history.append(row)
                 bar.update(1)
                 if self.progress and self.iteration % 10 == 0:
-                    bar.set_postfix({k.split("/")[0][:4] + "/" + k.split("/")[-1][:8]: f"{v:.3g}"
-                                     for k, v in row.items() if "/" in k and "skip" not in k},
-                                    refresh=False)
+                    bar.set_postfix(
+                        {
+                            k.split("/")[0][:4] + "/" + k.split("/")[-1][:8]: f"{v:.3g}"
+                            for k, v in row.items()
+                            if "/" in k and "skip" not in k
+                        },
+                        refresh=False,
+                    )
                 for cb in self.callbacks:
                     cb.on_iteration_end(self, phase, self.iteration, row)
                 if self.iteration % self.guard_every == 0:
@@ -347,8 +442,9 @@ class Trainer:
         self._good = {
             "module": copy.deepcopy(self.module.state_dict()),
             "optimizers": {k: copy.deepcopy(o.state_dict()) for k, o in self.optimizers.items()},
-            "state_objects": {k: copy.deepcopy(o.state_dict())
-                              for k, o in self.state_objects.items()},
+            "state_objects": {
+                k: copy.deepcopy(o.state_dict()) for k, o in self.state_objects.items()
+            },
             "rng_cpu": torch.get_rng_state(),
             "history_len": len(self.history),
             "position": (self.phase_index, self.iteration),
@@ -363,7 +459,7 @@ class Trainer:
         for k, obj in self.state_objects.items():
             obj.load_state_dict(good["state_objects"][k])
         torch.set_rng_state(good["rng_cpu"])
-        del self.history[good["history_len"]:]
+        del self.history[good["history_len"] :]
         self.phase_index, self.iteration = good["position"]
         good_phase = self.phases[min(self.phase_index, len(self.phases) - 1)].name
         raise DivergenceError(
@@ -373,6 +469,10 @@ class Trainer:
             "are. To go on, lower the learning rates, clip gradients, or use a regularized loss "
             "(e.g. loss='wgan-gp')."
         )
+
+
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) and value == "(absent)" else repr(value)
 
 
 class _StopOnInterrupt:
@@ -392,8 +492,9 @@ class _StopOnInterrupt:
     def _handle(self, signum: int, frame: Any) -> None:
         if self.trainer.should_stop:
             raise KeyboardInterrupt
-        logger.warning("Interrupted: stopping after this iteration (press Ctrl-C again to "
-                       "abort at once).")
+        logger.warning(
+            "Interrupted: stopping after this iteration (press Ctrl-C again to abort at once)."
+        )
         self.trainer.should_stop = True
 
     def __exit__(self, *exc: Any) -> None:
