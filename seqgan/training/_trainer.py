@@ -27,8 +27,16 @@ from seqgan.training._recipe import Batch, Phase, Update
 logger = logging.getLogger(__name__)
 
 
+#: A finite blow-up: the weights of an optimizer grew this many times over their norm at the
+#: start of ``fit`` ...
+WEIGHT_BLOWUP = 1e3
+#: ... or an update's objective this many times over max(1, its first value in ``fit``).
+LOSS_BLOWUP = 1e6
+
+
 class DivergenceError(RuntimeError):
-    """A loss became NaN or inf. The networks were restored to the last good state."""
+    """A loss became NaN or inf, or losses or weights blew up by orders of magnitude. The
+    networks were restored to the last good state."""
 
 
 class Trainer:
@@ -61,7 +69,11 @@ class Trainer:
     checkpoint_every : int or None
     guard_every : int
         Iterations between in-memory snapshots of the last good state (the divergence guard
-        rolls back to the latest one).
+        rolls back to the latest one). The guard stops on a NaN or inf loss at once, and on a
+        finite blow-up: an update's objective growing past ``LOSS_BLOWUP`` (1e6) times
+        max(1, its first value), checked every iteration, or an optimizer's weights growing
+        past ``WEIGHT_BLOWUP`` (1e3) times their norm at the start of ``fit``, checked at each
+        snapshot.
     fingerprint : str or None
         Identifies the training data; a checkpoint of other data is refused on resume.
     state_objects : dict of str to object, optional
@@ -334,6 +346,8 @@ class Trainer:
         self.should_stop = self.stopped_early = False
         for cb in self.callbacks:
             cb.on_train_begin(self)
+        self._first_loss: dict[tuple[str, str], float] = {}
+        self._start_norms = {name: _norm(params) for name, params in self._params.items()}
         self._snapshot()
         with _StopOnInterrupt(self):
             while not self.finished and not self.should_stop:
@@ -401,6 +415,7 @@ class Trainer:
                 bad = [k for k, v in values.items() if not math.isfinite(v)]
                 if bad:
                     self._diverged(phase, update, bad[0], values[bad[0]])
+                self._check_loss_growth(phase, update, losses, values)
                 for k, v in values.items():
                     sums[k] = sums.get(k, 0.0) + v
                 counts[update.name] = counts.get(update.name, 0) + 1
@@ -436,9 +451,43 @@ class Trainer:
         return norm
 
     # ------------------------------------------------------------------ guard
+    def _check_loss_growth(
+        self, phase: Phase, update: Update, losses: Mapping[str, Any], values: Mapping[str, float]
+    ) -> None:
+        key = next(iter(losses))  # the objective (the other entries are statistics)
+        first = self._first_loss.setdefault((update.name, key), abs(values[key]))
+        limit = LOSS_BLOWUP * max(1.0, first)
+        if abs(values[key]) > limit:
+            self._restore(
+                f"Training diverged: the {update.name!r} loss {key!r} blew up to "
+                f"{values[key]:.3g} at iteration {self.iteration + 1} of phase {phase.name!r}, "
+                f"more than {LOSS_BLOWUP:g} times its first value ({first:.3g}) in this fit."
+            )
+
+    def _blown_up_weights(self) -> str | None:
+        for name, params in self._params.items():
+            start, now = self._start_norms[name], _norm(params)
+            if now > WEIGHT_BLOWUP * max(start, 1e-3):
+                return (
+                    f"the weights moved by optimizer {name!r} grew from norm {start:.3g} "
+                    f"to {now:.3g} ({now / max(start, 1e-12):.2g} times) since training "
+                    "started"
+                )
+        return None
+
     def _snapshot(self) -> None:
         if not all(torch.isfinite(p).all() for p in self.module.parameters()):
             return  # never keep a bad state as "good"
+        blown = self._blown_up_weights() if hasattr(self, "_good") else None
+        if blown is not None:
+            if self.iteration == 0 and self.phase_index > 0:
+                where = f"at the end of phase {self.phases[self.phase_index - 1].name!r}"
+            else:
+                where = (
+                    f"at iteration {self.iteration} of phase "
+                    f"{self.phases[self.phase_index].name!r}"
+                )
+            self._restore(f"Training diverged: {blown}, {where}.")
         self._good = {
             "module": copy.deepcopy(self.module.state_dict()),
             "optimizers": {k: copy.deepcopy(o.state_dict()) for k, o in self.optimizers.items()},
@@ -451,7 +500,13 @@ class Trainer:
         }
 
     def _diverged(self, phase: Phase, update: Update, key: str, value: float) -> None:
-        failed_at = self.iteration + 1
+        self._restore(
+            f"Training diverged: the {update.name!r} loss {key!r} became {value} at iteration "
+            f"{self.iteration + 1} of phase {phase.name!r}."
+        )
+
+    def _restore(self, what: str) -> None:
+        """Roll back to the last good snapshot and raise a DivergenceError saying ``what``."""
         good = self._good
         self.module.load_state_dict(good["module"])
         for k, opt in self.optimizers.items():
@@ -463,12 +518,17 @@ class Trainer:
         self.phase_index, self.iteration = good["position"]
         good_phase = self.phases[min(self.phase_index, len(self.phases) - 1)].name
         raise DivergenceError(
-            f"Training diverged: the {update.name!r} loss {key!r} became {value} at iteration "
-            f"{failed_at} of phase {phase.name!r}. The networks were restored to the last good "
+            f"{what} The networks were restored to the last good "
             f"state (phase {good_phase!r}, iteration {self.iteration}) and are usable as they "
             "are. To go on, lower the learning rates, clip gradients, or use a regularized loss "
             "(e.g. loss='wgan-gp')."
         )
+
+
+def _norm(params: Sequence[torch.Tensor]) -> float:
+    """The 2-norm of all ``params`` together."""
+    with torch.no_grad():
+        return math.sqrt(sum(float(p.detach().double().pow(2).sum()) for p in params))
 
 
 def _show(value: Any) -> str:
