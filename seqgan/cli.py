@@ -8,6 +8,7 @@ import inspect
 import json
 import logging
 import platform
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ import pandas as pd
 from seqgan.models._registry import available_models, get_model
 
 MODEL_FILE = "model.seqgan"
+#: `seqgan sample` without -o writes this file into the run folder.
+SAMPLES_FILE = "samples.csv"
 #: What `seqgan fit` trains without --model.
 DEFAULT_MODEL = "r3gan"
 
@@ -44,21 +47,100 @@ def _parse_value(text: str) -> Any:
     return text
 
 
+#: Help of the options every model shares, where a model's docstring does not describe them.
+_COMMON_HELP = {
+    "seq_len": "training length (None: the longest training sequence)",
+    "n_iter": "training iterations",
+    "batch_size": "sequences per training batch",
+    "lr_g": "learning rate of the generator",
+    "lr_d": "learning rate of the discriminator",
+    "optimizer_g": "optimizer of the generator: adam, adamw, rmsprop or sgd",
+    "optimizer_d": "optimizer of the discriminator: adam, adamw, rmsprop or sgd",
+    "d_steps": "discriminator steps per iteration",
+    "g_steps": "generator steps per iteration",
+    "scaling": "per-feature scaling: minmax (to [0, 1]), standard, or none",
+    "device": "auto (CUDA when available), cpu or cuda",
+    "random_state": "seed of weights, batches and noise",
+    "verbose": "show progress bars",
+    "loss": "adversarial objective (see seqgan.losses.available_losses())",
+    "regularizers": 'JSON, e.g. \'{"r1": 1.0}\' (see docs/losses.md)',
+    "ema": "decay of the generator's weight average used for sampling (none: raw weights)",
+    "spectral_norm": "spectral normalisation of the discriminator",
+    "diagnostics_every": "iterations between diversity diagnostics (none: never)",
+    "augment": "differentiable augmentation of what the discriminator sees (docs/training.md)",
+    "optimizer_kwargs": "JSON keyword arguments of the optimizers, e.g. "
+                        '\'{"betas": [0.5, 0.9]}\'',
+    "lr_schedule": "learning-rate schedule over training: linear or cosine (none: constant)",
+    "balance": "adapt the discriminator's learning rate to its accuracy (or JSON options)",
+    "generator_update": "AIS/DRE generator update (Python API only; docs/ais.md)",
+}
+
+
+def _param_help(cls: type) -> dict[str, str]:
+    """The first sentence of each parameter's description in the numpydoc ``Parameters``
+    section of ``cls``'s docstring (names listed together share it), with ``_COMMON_HELP``
+    for the shared options a docstring does not describe. A subclass inherits the descriptions
+    of its base classes (CGAN documents only what differs from DCGAN)."""
+    merged = dict(_COMMON_HELP)
+    for klass in reversed(cls.__mro__):
+        if "__doc__" in vars(klass) and klass.__module__.startswith("seqgan."):
+            merged.update(_docstring_help(klass.__doc__ or ""))
+    return merged
+
+
+def _docstring_help(docstring: str) -> dict[str, str]:
+    """Parameter name -> first sentence of its description, from one numpydoc docstring."""
+    doc = inspect.cleandoc(docstring)
+    lines = doc.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines)
+                     if line.strip() == "Parameters" and lines[i + 1].startswith("---")) + 2
+    except (StopIteration, IndexError):
+        return {}
+    found: dict[str, str] = {}
+    names: list[str] = []
+    kind, text = "", []
+
+    def flush() -> None:
+        sentence = re.split(r"(?<!\bal)\.\s+(?=[A-Z(`])", " ".join(text))[0]
+        sentence = sentence.replace("``", "").strip().rstrip(".")
+        if sentence.startswith(("Training options", "As every model")):
+            sentence = ""
+        for name in names:
+            found[name] = sentence or _COMMON_HELP.get(name) or kind.strip()
+        text.clear()
+
+    for line in lines[start:]:
+        if line and not line.startswith(" "):
+            if line.rstrip().endswith("-") and set(line.strip()) == {"-"}:
+                break  # the next section's underline: its title was read as a name
+            flush()
+            head, _, kind = line.partition(" : ")
+            names = [n.strip() for n in head.split(",") if n.strip()]
+        elif line.strip():
+            text.append(line.strip())
+    flush()
+    return {k: v for k, v in found.items() if v}
+
+
 def _add_model_options(parser: argparse.ArgumentParser, cls: type) -> list[str]:
     group = parser.add_argument_group(f"{cls.__name__} hyperparameters")
+    described = _param_help(cls)
     names = []
     for name, param in inspect.signature(cls.__init__).parameters.items():
         if name == "self" or param.kind is not inspect.Parameter.KEYWORD_ONLY:
             continue
         flag = "--" + name.replace("_", "-")
+        text = described.get(name, "")
+        text = text.replace("%", "%%") + " " if text else ""
         if isinstance(param.default, bool):
             group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction,
-                               default=param.default, help=f"(default: {param.default})")
+                               default=param.default, help=f"{text}(default: {param.default})")
         else:
             # SUPPRESS: an option not given stays unset and the model keeps its own default
             # (argparse would pass a string default through _parse_value: "none" -> None)
             group.add_argument(flag, dest=name, type=_parse_value, default=argparse.SUPPRESS,
-                               metavar="V", help=f"(default: {param.default!r})")
+                               metavar="V", help=f"{text}(default: {param.default!r})")
         names.append(name)
     return names
 
@@ -73,6 +155,63 @@ def _load_data(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         fit_kwargs["id_column"] = args.id_column
     if args.time_column:
         fit_kwargs["time_column"] = args.time_column
+    if getattr(args, "categorical", None):
+        fit_kwargs["categorical"] = _columns(args.categorical)
+    X, fit_kwargs = _read_data(args, options, fit_kwargs, list_datasets, load_dataset)
+    return _per_sequence_inputs(args, X, fit_kwargs)
+
+
+def _columns(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def _per_sequence_inputs(args: argparse.Namespace, X: Any, fit_kwargs: dict[str, Any]
+                         ) -> tuple[Any, dict[str, Any]]:
+    """``--static-columns``/``--condition-column`` (long CSV: one value per sequence, moved
+    out of the values) and ``--static-file``/``--condition-file`` (one row per sequence)."""
+    for kind in ("static", "condition"):
+        columns = getattr(args, f"{kind}_columns", None) or getattr(args, f"{kind}_column", None)
+        path = getattr(args, f"{kind}_file", None)
+        if columns and path:
+            raise ValueError(f"Give --{kind}-file or --{kind}-column(s), not both.")
+        if columns:
+            if not isinstance(X, pd.DataFrame) or not args.id_column:
+                raise ValueError(f"--{kind}-column(s) picks columns of a long-format CSV (with "
+                                 f"--id-column); for arrays use --{kind}-file.")
+            names = _columns(columns)
+            missing = [c for c in names if c not in X.columns]
+            if missing:
+                raise ValueError(f"--{kind}-column(s): no column {missing} in --data; its "
+                                 f"columns are {list(X.columns)}.")
+            per_id = X.groupby(args.id_column, sort=False)[names]
+            varying = [c for c in names if (per_id.nunique(dropna=False)[c] > 1).any()]
+            if varying:
+                raise ValueError(f"--{kind}-column(s): {varying} change(s) within a sequence; "
+                                 "a per-sequence value must be constant for each "
+                                 f"{args.id_column!r}.")
+            value = per_id.first()
+            fit_kwargs[kind] = value if kind == "static" else value[names[0]]
+            X = X.drop(columns=names)
+        elif path:
+            fit_kwargs[kind] = _read_table(path, f"--{kind}-file")
+    return X, fit_kwargs
+
+
+def _read_table(path: str, flag: str) -> np.ndarray:
+    """A .npy array or a .csv table (one row per sequence)."""
+    file = Path(path)
+    if not file.exists():
+        raise ValueError(f"{flag} {path!r}: no such file.")
+    if file.suffix == ".npy":
+        return np.load(file, allow_pickle=False)
+    if file.suffix == ".csv":
+        table = pd.read_csv(file).to_numpy()
+        return table[:, 0] if table.shape[1] == 1 else table
+    raise ValueError(f"{flag} {path!r}: use a .npy or .csv file (one row per sequence).")
+
+
+def _read_data(args: argparse.Namespace, options: dict[str, Any], fit_kwargs: dict[str, Any],
+               list_datasets: Any, load_dataset: Any) -> tuple[Any, dict[str, Any]]:
     names = {d.name for d in list_datasets()}
     if args.data in names:
         if args.condition_from_labels or getattr(args, "want_labels", False):
@@ -122,12 +261,28 @@ def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
 
     run = {"command": sys.argv, "model": cls.__name__, "params": model.get_params(),
            "data": args.data, "data_options": args.data_option, "fit_seconds": seconds,
-           "stopped_early": model.stopped_early_, "seqgan_version": __version__,
+           "stopped_early": model.stopped_early_,
+           "diversity": _last_diversity(model.history_), "seqgan_version": __version__,
            "python": platform.python_version(), "machine": platform.platform()}
     (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
     state = "stopped early (resume with --resume)" if model.stopped_early_ else "trained"
     print(f"{cls.__name__} {state} in {seconds:.1f} s; model written to {out / MODEL_FILE}")
+    diversity = _last_diversity(model.history_)
+    if diversity is not None:
+        from seqgan.models._base import COLLAPSE_DIVERSITY
+
+        verdict = ("collapsed? see the warning above" if diversity < COLLAPSE_DIVERSITY
+                   else "about 1 is healthy, near 0 collapsed")
+        print(f"diversity of the samples: {diversity:.3g} ({verdict})")
     return 0
+
+
+def _last_diversity(history: pd.DataFrame) -> float | None:
+    """The last ``diagnostics/diversity`` of a history, None when it has none."""
+    if "diagnostics/diversity" not in history:
+        return None
+    values = history["diagnostics/diversity"].dropna()
+    return None if values.empty else float(values.iloc[-1])
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -135,9 +290,9 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
     path = Path(args.run)
     model = load(path / MODEL_FILE if path.is_dir() else path)
-    condition = None
-    if args.condition is not None:
-        condition = [_parse_value(args.condition)] * args.n
+    if args.output is None:  # into the run folder, as fit writes its files
+        args.output = str((path if path.is_dir() else path.parent) / SAMPLES_FILE)
+    condition = _sample_condition(args)
     from seqgan.models._image_base import ImageGANEstimator, LatentVectorGANEstimator
 
     images = isinstance(model, ImageGANEstimator)
@@ -146,8 +301,24 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         raise ValueError(f"--seq-len is for sequence models; {type(model).__name__} makes "
                          f"{'images' if images else 'points'}.")
     extra = {} if images or points else {"seq_len": args.seq_len}
+    static_out = None
+    if getattr(model, "encoder_", None) is not None and getattr(
+            model.encoder_, "n_static_", 0) and not (images or points):
+        extra["return_static"] = True
+        static_out = Path(args.static_output or _static_path(args.output))
+    elif args.static_output:
+        raise ValueError(f"--static-output: this {type(model).__name__} was fitted without "
+                         "static features.")
     result = model.sample(args.n, condition=condition, random_state=args.seed, **extra)
+    if static_out is not None:
+        result, static = result
+        static_frame = (static if isinstance(static, pd.DataFrame) else pd.DataFrame(
+            static, columns=[f"s{j}" for j in range(np.shape(static)[1])]))
+        static_out.parent.mkdir(parents=True, exist_ok=True)
+        static_frame.to_csv(static_out, index=isinstance(static, pd.DataFrame))
+        print(f"wrote the static features of the {args.n} sequences to {static_out}")
     out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
     if images:
         if out.suffix == ".npy":
             np.save(out, result)
@@ -181,6 +352,29 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         raise ValueError(f"-o {str(out)!r}: use a .csv or .npy file name.")
     print(f"wrote {args.n} sequences to {out}")
     return 0
+
+
+def _static_path(output: str) -> str:
+    """Where the static features of samples go: ``synth.csv`` -> ``synth.static.csv``."""
+    out = Path(output)
+    return str(out.with_name(out.stem + ".static.csv"))
+
+
+def _sample_condition(args: argparse.Namespace) -> Any:
+    """The condition of each of the ``-n`` samples: ``--condition`` values cycled over the
+    samples (one value: every sample), or the rows of ``--condition-file``."""
+    if args.condition and args.condition_file:
+        raise ValueError("Give --condition or --condition-file, not both.")
+    if args.condition_file:
+        rows = _read_table(args.condition_file, "--condition-file")
+        if len(rows) != args.n:
+            raise ValueError(f"--condition-file has {len(rows)} rows but -n is {args.n}; give "
+                             "one condition per sample.")
+        return np.asarray(rows)
+    if not args.condition:
+        return None
+    values = [_parse_value(v) for v in args.condition]
+    return [values[i % len(values)] for i in range(args.n)]
 
 
 def _to_frame(result: Any) -> pd.DataFrame:
@@ -294,6 +488,21 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     fit.add_argument("--time-column", help="long-format CSV: the time column")
     fit.add_argument("--condition-from-labels", action="store_true",
                      help="use a labelled dataset's labels as the condition")
+    fit.add_argument("--categorical", metavar="COLS",
+                     help="CSV: comma-separated text or category columns to one-hot encode "
+                          "(samples get categories back)")
+    fit.add_argument("--static-columns", metavar="COLS",
+                     help="long CSV: comma-separated columns constant within each sequence, "
+                          "learned as static features (models that support them: R3GAN, "
+                          "TimeGAN)")
+    fit.add_argument("--static-file", metavar="FILE",
+                     help=".npy or .csv with one row of static features per sequence")
+    fit.add_argument("--condition-column", metavar="COL",
+                     help="long CSV: a column constant within each sequence, used as the "
+                          "condition (conditional models)")
+    fit.add_argument("--condition-file", metavar="FILE",
+                     help=".npy or .csv with the condition of each sequence (labels or "
+                          "vectors)")
     fit.add_argument("--out", required=True, help="run folder to write")
     fit.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
                      help="iterations between checkpoints (default: 100)")
@@ -305,10 +514,20 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
                             description="Generate sequences from a run folder or model file.")
     sample.add_argument("run", help="run folder (from 'seqgan fit') or a .seqgan file")
     sample.add_argument("-n", type=int, required=True, help="number of sequences")
-    sample.add_argument("-o", "--output", required=True, help="output file (.csv or .npy)")
+    sample.add_argument("-o", "--output", default=None,
+                        help=f"output file (.csv or .npy; default: {SAMPLES_FILE} in the run "
+                             "folder)")
     sample.add_argument("--seed", type=int, default=None, help="random seed")
     sample.add_argument("--seq-len", type=int, default=None, help="length of every sample")
-    sample.add_argument("--condition", default=None, help="class label for every sample")
+    sample.add_argument("--condition", action="append", default=[], metavar="VALUE",
+                        help="condition of the samples: a class label, or a JSON vector such "
+                             "as [0.5,1.2]; repeat it for several (cycled over the samples: "
+                             "--condition 0 --condition 1 gives 0, 1, 0, 1, ...)")
+    sample.add_argument("--condition-file", metavar="FILE",
+                        help=".npy or .csv with one condition per sample (-n rows)")
+    sample.add_argument("--static-output", metavar="FILE",
+                        help="models fitted with static features: where their generated "
+                             "static features go (default: OUTPUT with .static.csv)")
 
     sub.add_parser("datasets", help="list the available datasets",
                    description="List the datasets that --data accepts.")
@@ -331,7 +550,8 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
         description="Run (or join) an Optuna study: each trial fits the model on a training "
                     "split and scores its samples on the held-out rest. Several processes "
                     "with the same --storage and --study-name share one study.")
-    tune_p.add_argument("--model", required=True, choices=available_models())
+    tune_p.add_argument("--model", required=True, choices=available_models(),
+                        help="model to tune (" + ", ".join(available_models()) + ")")
     tune_p.add_argument("--data", required=True, help="dataset name or a .npy file")
     tune_p.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
                         help="option for the dataset loader, e.g. n_samples=2000")
@@ -350,7 +570,10 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
                                           "postgresql://user@host/db (default: in memory)")
     tune_p.add_argument("--study-name", help="study to create or join (default: MODEL-DATA)")
     tune_p.add_argument("--timeout", type=float, help="seconds for this process")
-    tune_p.add_argument("--pruner", default="median", choices=["median", "hyperband", "none"])
+    tune_p.add_argument("--pruner", default="median", choices=["median", "hyperband", "none"],
+                        help="stop unpromising trials early from their intermediate scores: "
+                             "median (below the median of earlier trials at the same step), "
+                             "hyperband, or none (default: median)")
     tune_p.add_argument("--checkpoint-dir", help="save every trial's model here")
     tune_p.add_argument("--diversity-min", type=float, default=0.5,
                         help="reject trials whose samples are less diverse than this share of "
@@ -360,16 +583,29 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     tune_p.add_argument("--seed", type=int, default=0, help="split and sampler seed")
     tune_p.add_argument("--report", metavar="DIR",
                         help="write trials.csv and optuna's figures into DIR")
-    tune_p.set_defaults(id_column=None, time_column=None)
+    tune_p.set_defaults(id_column=None, time_column=None, categorical=None)
     return parser, names
+
+
+def _model_name(argv: Sequence[str]) -> str | None:
+    """The value of ``--model NAME`` or ``--model=NAME`` (the last one given), if any."""
+    name = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--model" and i + 1 < len(argv):
+            name = argv[i + 1]
+        elif arg.startswith("--model="):
+            name = arg.split("=", 1)[1]
+    return name
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``seqgan`` command; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     model_cls = None
-    if "--model" in argv and argv.index("--model") + 1 < len(argv):
-        name = argv[argv.index("--model") + 1]
+    name = _model_name(argv)
+    if name is not None:
         if name in available_models():  # (argparse reports any other name with the choices)
             model_cls = get_model(name)
     elif argv[:1] == ["fit"]:

@@ -94,3 +94,105 @@ def test_points_from_the_command_line(tmp_path, capsys):
     assert main(["sample", str(run), "-n", "2", "--seq-len", "4", "-o",
                  str(tmp_path / "q.npy")]) != 0
     assert "makes points" in capsys.readouterr().err
+
+
+FAST = ["--no-verbose", "--device", "cpu", "--random-state", "0"]
+
+
+def test_model_option_with_an_equals_sign(tmp_path, capsys):
+    run = tmp_path / "eq"
+    assert main(["fit", "--model=crnngan", "--n-iter", "2", "--hidden-dim", "4", "--data",
+                 "sines", "--data-option", "n_samples=32", "--data-option", "seq_len=8",
+                 "--out", str(run), *FAST]) == 0
+    assert "CRNNGAN trained" in capsys.readouterr().out
+
+
+def test_fit_prints_the_diversity_and_sample_writes_into_the_run_folder(tmp_path, capsys):
+    run = tmp_path / "demo"
+    assert main(["fit", "--model", "crnngan", "--data", "sines", "--data-option",
+                 "n_samples=32", "--data-option", "seq_len=8", "--out", str(run),
+                 "--n-iter", "2", "--hidden-dim", "4", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "diversity of the samples: " in out
+    assert main(["sample", str(run), "-n", "3"]) == 0  # no -o: into the run folder
+    assert (run / "samples.csv").is_file()
+    assert f"to {run / 'samples.csv'}" in capsys.readouterr().out
+
+
+def test_hyperparameter_help_says_what_each_option_does(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["fit", "--model", "crnngan", "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert "--hidden-dim V LSTM units per layer in both networks (default: 64)" in text
+    assert "--lr-g V Learning rates of generator and discriminator" in text
+    assert "--batch-size V sequences per training batch (default: 64)" in text
+    assert "--feed-previous, --no-feed-previous Feed the generator's previous output" in text
+    with pytest.raises(SystemExit):
+        main(["tune", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "model to tune (" in text and "stop unpromising trials early" in text
+
+
+def test_every_hyperparameter_of_every_model_has_a_description():
+    import inspect
+
+    from seqgan.cli import _param_help
+    from seqgan.models import available_models, get_model
+
+    for name in available_models():
+        cls = get_model(name)
+        described = _param_help(cls)
+        params = [p for p in inspect.signature(cls.__init__).parameters
+                  if p not in ("self",)]
+        missing = [p for p in params if not described.get(p)]
+        assert not missing, f"{cls.__name__}: no help for {missing}"
+
+
+def test_categorical_static_and_condition_columns(tmp_path, vitals, capsys):
+    table = vitals.copy()
+    patients = table["patient"].unique()
+    table["age"] = table["patient"].map({p: 40 + i for i, p in enumerate(patients)})
+    table["ward"] = table["patient"].map({p: i % 2 for i, p in enumerate(patients)})
+    path = tmp_path / "vitals.csv"
+    table.to_csv(path, index=False)
+    common = ["--data", str(path), "--id-column", "patient", "--time-column", "hour",
+              "--categorical", "position", *FAST]
+    # a text column without --categorical: the error names the option to use
+    assert main(["fit", "--model", "crnngan", "--data", str(path), "--id-column", "patient",
+                 "--out", str(tmp_path / "x"), "--n-iter", "1", "--hidden-dim", "4"]) == 1
+    assert "(on the command line: `--categorical position`)" in capsys.readouterr().err
+    # static features from per-patient columns
+    assert main(["fit", "--model", "r3gan", *common, "--static-columns", "age",
+                 "--condition-column", "ward", "--channels", "4,8", "--noise-dim", "2",
+                 "--global-noise-dim", "2", "--n-iter", "2", "--batch-size", "4",
+                 "--out", str(tmp_path / "r3")]) == 0
+    synth = tmp_path / "synth.csv"
+    assert main(["sample", str(tmp_path / "r3"), "-n", "4", "--condition", "0",
+                 "--condition", "1", "-o", str(synth)]) == 0
+    out = pd.read_csv(synth)
+    assert set(out["position"]) <= {"supine", "sitting"} and "age" not in out
+    static = pd.read_csv(tmp_path / "synth.static.csv")
+    assert list(static.columns)[-1] == "age" and len(static) == 4
+    # a per-patient column that changes within a patient is refused
+    assert main(["fit", "--model", "crnngan", *common, "--static-columns", "hr",
+                 "--out", str(tmp_path / "y"), "--n-iter", "1", "--hidden-dim", "4"]) == 1
+    assert "change(s) within a sequence" in capsys.readouterr().err
+
+
+def test_sample_conditions_are_cycled_or_read_from_a_file(tmp_path):
+    import argparse
+
+    from seqgan.cli import _sample_condition
+
+    args = argparse.Namespace(condition=["0", "1"], condition_file=None, n=5)
+    assert _sample_condition(args) == [0, 1, 0, 1, 0]
+    np.save(tmp_path / "c.npy", np.array([2, 1, 0]))
+    args = argparse.Namespace(condition=[], condition_file=str(tmp_path / "c.npy"), n=3)
+    assert _sample_condition(args).tolist() == [2, 1, 0]
+    args.n = 4
+    import pytest
+
+    with pytest.raises(ValueError, match="has 3 rows but -n is 4"):
+        _sample_condition(args)

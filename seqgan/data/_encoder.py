@@ -270,7 +270,8 @@ class SequenceEncoder:
             else:
                 raise TypeError(
                     f"Column {col!r} of X is not numeric (dtype {series.dtype}). Declare it with "
-                    f"`categorical=[{col!r}]`, convert it, or drop it."
+                    f"`categorical=[{col!r}]` (on the command line: `--categorical {col}`), "
+                    "convert it, or drop it."
                 )
         self.feature_names_ = value_cols
         encoded = np.concatenate(parts, axis=1)
