@@ -13,12 +13,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from seqgan.models._registry import available_models, get_model
+
+if TYPE_CHECKING:  # imported where used: `seqgan --help` stays fast (issue 23)
+    import numpy as np
+    import pandas as pd
 
 MODEL_FILE = "model.seqgan"
 #: `seqgan sample` without -o writes this file into the run folder.
@@ -169,6 +170,8 @@ def _per_sequence_inputs(args: argparse.Namespace, X: Any, fit_kwargs: dict[str,
                          ) -> tuple[Any, dict[str, Any]]:
     """``--static-columns``/``--condition-column`` (long CSV: one value per sequence, moved
     out of the values) and ``--static-file``/``--condition-file`` (one row per sequence)."""
+    import pandas as pd
+
     for kind in ("static", "condition"):
         columns = getattr(args, f"{kind}_columns", None) or getattr(args, f"{kind}_column", None)
         path = getattr(args, f"{kind}_file", None)
@@ -199,6 +202,9 @@ def _per_sequence_inputs(args: argparse.Namespace, X: Any, fit_kwargs: dict[str,
 
 def _read_table(path: str, flag: str) -> np.ndarray:
     """A .npy array or a .csv table (one row per sequence)."""
+    import numpy as np
+    import pandas as pd
+
     file = Path(path)
     if not file.exists():
         raise ValueError(f"{flag} {path!r}: no such file.")
@@ -212,6 +218,9 @@ def _read_table(path: str, flag: str) -> np.ndarray:
 
 def _read_data(args: argparse.Namespace, options: dict[str, Any], fit_kwargs: dict[str, Any],
                list_datasets: Any, load_dataset: Any) -> tuple[Any, dict[str, Any]]:
+    import numpy as np
+    import pandas as pd
+
     names = {d.name for d in list_datasets()}
     if args.data in names:
         if args.condition_from_labels or getattr(args, "want_labels", False):
@@ -286,6 +295,9 @@ def _last_diversity(history: pd.DataFrame) -> float | None:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
+    import numpy as np
+    import pandas as pd
+
     from seqgan import load
 
     path = Path(args.run)
@@ -363,6 +375,8 @@ def _static_path(output: str) -> str:
 def _sample_condition(args: argparse.Namespace) -> Any:
     """The condition of each of the ``-n`` samples: ``--condition`` values cycled over the
     samples (one value: every sample), or the rows of ``--condition-file``."""
+    import numpy as np
+
     if args.condition and args.condition_file:
         raise ValueError("Give --condition or --condition-file, not both.")
     if args.condition_file:
@@ -379,6 +393,9 @@ def _sample_condition(args: argparse.Namespace) -> Any:
 
 def _to_frame(result: Any) -> pd.DataFrame:
     """Arrays become a long table: sequence, step, then one column per feature."""
+    import numpy as np
+    import pandas as pd
+
     if isinstance(result, pd.DataFrame):
         return result
     seqs = list(result)
