@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +11,21 @@ import pandas as pd
 import pytest
 import torch
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+#: The folder beside the repository that holds the shared dataset files, if any.
+SIBLING_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+def find_data_home(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where the tests find dataset files: ``$SEQGAN_DATA_HOME`` when set (as the library
+    reads it), else ``../shared/datasets`` beside the repository."""
+    home = environ.get("SEQGAN_DATA_HOME")
+    return Path(home).expanduser() if home else SIBLING_DATA
+
+
+SHARED_DATA = find_data_home()
+#: Why the tests that read dataset files skip (a skipped test says how to run it).
+NO_DATA = (f"dataset files not found in {SHARED_DATA}: set SEQGAN_DATA_HOME to the folder "
+           "that holds them (README, 'Datasets')")
 
 TINY = {"hidden_dim": 4, "num_layers": 1, "n_iter": 3, "batch_size": 8, "device": "cpu",
         "random_state": 0, "verbose": False}

@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 
 from seqgan.datasets import list_datasets, load_dataset
-from tests.conftest import SHARED_DATA
+from tests.conftest import NO_DATA, SHARED_DATA
 
-needs_data = pytest.mark.skipif(not (SHARED_DATA / "ECG5000_TRAIN.txt").is_file(),
-                                reason="shared datasets not available")
+needs_data = pytest.mark.skipif(not (SHARED_DATA / "ECG5000_TRAIN.txt").is_file(), reason=NO_DATA)
 
 
 def test_every_dataset_is_listed_with_its_kind():

@@ -10,10 +10,9 @@ import pytest
 
 from seqgan.datasets import get_data_home, load_dataset
 from seqgan.datasets._home import RemoteFile, fetch_file
-from tests.conftest import SHARED_DATA
+from tests.conftest import NO_DATA, SHARED_DATA
 
-needs_data = pytest.mark.skipif(not (SHARED_DATA / "stock_data.csv").is_file(),
-                                reason="shared datasets not available")
+needs_data = pytest.mark.skipif(not (SHARED_DATA / "stock_data.csv").is_file(), reason=NO_DATA)
 
 
 def reference_windows(path, seq_len, seed):
