@@ -46,6 +46,12 @@ class Interval:
         high = "inf" if self.high is None else f"{self.high:g}"
         return f"{word} in {left}{low}, {high}{right}"
 
+    def type_ok(self, value: Any) -> bool:
+        """Whether ``value`` has the rule's type (a wrong value of it is a ValueError)."""
+        if isinstance(value, bool):
+            return False
+        return isinstance(value, numbers.Integral if self.kind is int else numbers.Real)
+
     def accepts(self, value: Any) -> bool:
         if isinstance(value, bool):
             return False
@@ -73,6 +79,9 @@ class Options:
     def describe(self) -> str:
         return "one of " + ", ".join(repr(v) for v in self.values)
 
+    def type_ok(self, value: Any) -> bool:
+        return any(type(value) is type(v) for v in self.values if v is not None)
+
     def accepts(self, value: Any) -> bool:
         return any(value == v and type(value) is type(v) for v in self.values)
 
@@ -86,6 +95,9 @@ class InstanceOf:
 
     def describe(self) -> str:
         return self.label
+
+    def type_ok(self, value: Any) -> bool:
+        return self.accepts(value)
 
     def accepts(self, value: Any) -> bool:
         return isinstance(value, self.types) and not (
@@ -108,16 +120,52 @@ def validate_params(owner: str, params: Mapping[str, Any], table: Mapping[str, l
         if any(rule.accepts(value) for rule in rules):
             continue
         allowed = " or ".join(rule.describe() for rule in rules)
-        raise _error_type(rules)(f"{_fmt(name, owner)} must be {allowed}. Got {value!r}.")
+        raise _error_type(rules, value)(f"{_fmt(name, owner)} must be {allowed}. Got {value!r}.")
 
 
-def _error_type(rules: list) -> type[Exception]:
-    # A wrong type is a TypeError, a wrong value of the right type a ValueError.
-    return ValueError if any(isinstance(r, (Interval, Options)) for r in rules) else TypeError
+def _error_type(rules: list, value: Any) -> type[Exception]:
+    """A wrong type is a TypeError (``lr_g="1e-3"``, ``hidden_dim=2.5``), a wrong value of a
+    right type a ValueError (``lr_g=-1.0``, ``loss="nope"``)."""
+    return ValueError if any(rule.type_ok(value) for rule in rules) else TypeError
 
 
-def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None,
-              owner: str | None = None) -> int:
+def check_not_complex(name: str, value: Any) -> None:
+    """Refuse complex numbers in array-like ``value`` (numpy would drop the imaginary part
+    with only a ComplexWarning)."""
+    dtype = _complex_dtype(value)
+    if dtype is not None:
+        raise TypeError(
+            f"`{name}` holds complex numbers (dtype {dtype}); seqgan models real values and "
+            "would drop the imaginary part. Pass the real and imaginary parts as separate "
+            "features, e.g. np.concatenate([x.real, x.imag], axis=-1)."
+        )
+
+
+def _complex_dtype(value: Any, depth: int = 0) -> np.dtype | None:
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return next((d for d in value.dtypes if pd.api.types.is_complex_dtype(d)), None)
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray, np.generic)):
+        return value.dtype if pd.api.types.is_complex_dtype(value.dtype) else None
+    if isinstance(value, complex):
+        return np.dtype(complex)
+    if isinstance(value, (list, tuple)) and depth < 3:
+        for item in value:
+            found = _complex_dtype(item, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def check_int(
+    name: str,
+    value: Any,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    owner: str | None = None,
+) -> int:
     """Return ``value`` as an int, or raise a TypeError/ValueError naming ``name``."""
     rule = Interval(int, low, high)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -127,8 +175,15 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
     return int(value)
 
 
-def check_float(name: str, value: Any, *, low: float | None = None, high: float | None = None,
-                closed: str = "both", owner: str | None = None) -> float:
+def check_float(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    closed: str = "both",
+    owner: str | None = None,
+) -> float:
     """Return ``value`` as a float, or raise a TypeError/ValueError naming ``name``."""
     rule = Interval(float, low, high, closed)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

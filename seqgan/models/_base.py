@@ -31,6 +31,7 @@ from seqgan._validation import (
     Interval,
     Options,
     check_int,
+    check_not_complex,
     check_random_state,
     seed_from,
     validate_params,
@@ -250,6 +251,8 @@ class Estimator(BaseEstimator):
             check_int("checkpoint_every", checkpoint_every, low=1)
         if resume and checkpoint_dir is None:
             raise ValueError("`resume=True` needs `checkpoint_dir` (where the checkpoint is).")
+        check_not_complex("X", X)
+        check_not_complex("static", static)
 
         encoder, data, spec = self._encode_training_data(
             X, condition=condition, static=static, id_column=id_column,

@@ -106,8 +106,8 @@ def test_invalid_hyperparameter_message(model, tiny_X):
                                          rf"{type(model).__name__} must be an int in \[1, inf\). "
                                          r"Got 0\."):
         model.fit(tiny_X)
-    model.set_params(batch_size="8")
-    with pytest.raises(ValueError, match="must be an int"):
+    model.set_params(batch_size="8")  # a wrong type is a TypeError (issue 20, item 16)
+    with pytest.raises(TypeError, match="must be an int"):
         model.fit(tiny_X)
 
 
