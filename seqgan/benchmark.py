@@ -68,6 +68,15 @@ PUBLISHED: dict[str, dict[str, dict[str, float]]] = {
 }
 
 REAL, VAR = "real data", "VAR"
+
+#: Classifier steps per run of each metric at its defaults (the published protocol). A config
+#: that gives a metric fewer than a quarter of them gets its values marked as not meaningful in
+#: summary.md: the quick config's 50 steps score every method 0.000 on the discriminative
+#: score, real data and a collapsed C-RNN-GAN alike (issue 23).
+METRIC_STEPS = {"discriminative": 2000, "predictive": 5000, "strict_discriminative": 300}
+#: Steps of a metric's ``fast`` mode (seqgan.metrics: 50 for the TimeGAN protocol, 100 strict).
+FAST_STEPS = {"discriminative": 50, "predictive": 50, "strict_discriminative": 100}
+TINY_MARK = "†"
 #: The strict classifier needs the real windows' time order (and gives the real row its floor).
 STRICT = "strict_discriminative"
 
@@ -312,6 +321,23 @@ def _mean_ci(values: pd.Series) -> str:
     return f"{v.mean():.3f} ± {half:.3f}"
 
 
+def tiny_budget(metric: str, options: Mapping[str, Any]) -> str | None:
+    """Why the values of ``metric`` computed with ``options`` mean nothing, or None: its
+    classifier trained fewer than a quarter of the steps of the metric's defaults."""
+    default = METRIC_STEPS.get(metric)
+    if default is None:
+        return None
+    steps = options.get("n_iter")
+    if steps is None and options.get("fast"):
+        steps = FAST_STEPS[metric]
+    if steps is None or steps * 4 >= default:
+        return None
+    return (f"the {metric} classifier trained {steps} steps per run (its default: {default}); "
+            "at this budget it tells neither noise nor a collapsed generator from real data, "
+            "so these values only show that the runner works. Raise "
+            f"`metric_options.{metric}.n_iter` for numbers that mean something.")
+
+
 def summary_markdown(table: pd.DataFrame, config: BenchmarkConfig,
                      meta: Mapping[str, Any]) -> str:
     """Markdown: for each metric, methods x datasets as mean ± 95% CI half-width over seeds,
@@ -328,11 +354,17 @@ def summary_markdown(table: pd.DataFrame, config: BenchmarkConfig,
               f"time). Seeds: {config.seeds}. Values: mean ± "
               "95% CI half-width over seeds (t-distribution); lower is better.", ""]
     for metric in config.metrics:
-        lines += [f"## {metric}", "", "| method | " + " | ".join(datasets) + " |",
+        tiny = tiny_budget(metric, config.metric_options.get(metric) or {})
+        lines += [f"## {metric}", ""]
+        if tiny:
+            lines += [f"**Not meaningful ({TINY_MARK}):** {tiny}", ""]
+        lines += ["| method | " + " | ".join(datasets) + " |",
                   "|---" * (len(datasets) + 1) + "|"]
         for method in methods:
             cells = [_mean_ci(table[(table["method"] == method) & (table["dataset"] == d)]
                               [metric]) for d in datasets]
+            if tiny:
+                cells = [f"{c} {TINY_MARK}" if c else c for c in cells]
             lines.append(f"| {method} | " + " | ".join(cells) + " |")
         for name, numbers in PUBLISHED.items():
             cells = [f"{numbers[d][metric]:.3f}" if metric in numbers.get(d, {}) else ""

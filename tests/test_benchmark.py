@@ -79,3 +79,31 @@ def test_cli_bench_with_overrides(tmp_path, capsys):
     assert code == 0
     table = pd.read_csv(tmp_path / "out" / "results.csv")
     assert table["seed"].tolist() == [3] and table["method"].tolist() == ["crnngan"]
+
+
+def _summary(metric_options):
+    from seqgan.benchmark import summary_markdown
+
+    config = BenchmarkConfig.from_mapping({**TINY, "metric_options": metric_options})
+    table = pd.DataFrame([{"method": m, "dataset": "sines", "seed": 0, "discriminative": 0.0,
+                           "predictive": 0.13, "fit_seconds": 1.0, "sample_seconds": 0.1,
+                           "peak_rss_mb": 100.0} for m in ("crnngan", "real data", "VAR")])
+    meta = {"seqgan": "test", "date": "today", "machine": {
+        "processor": "cpu", "cpu_count": 2, "platform": "linux", "python": "3.11",
+        "torch": "2", "torch_threads": 1}}
+    return summary_markdown(table, config, meta)
+
+
+def test_tiny_metric_budgets_are_marked_not_meaningful_in_the_table():
+    text = _summary({"discriminative": {"n_runs": 1, "n_iter": 50}, "predictive": {"fast": True}})
+    discriminative, predictive = text.split("## predictive")
+    assert "**Not meaningful (†):** the discriminative classifier trained 50 steps" in text
+    assert "| crnngan | 0.000 † |" in discriminative
+    assert "| real data | 0.000 † |" in discriminative
+    assert "trained 50 steps per run (its default: 5000)" in predictive
+    assert "| *TimeGAN (paper)* | 0.011 |" in discriminative  # published rows are not marked
+
+
+def test_protocol_budgets_are_not_marked():
+    text = _summary({"discriminative": {"n_iter": 2000}})
+    assert "Not meaningful" not in text and "†" not in text
