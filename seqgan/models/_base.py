@@ -460,15 +460,16 @@ class Estimator(BaseEstimator):
         return LatentView(self, seq_len)
 
     # ------------------------------------------------------------------ save / load
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, *, private: bool = False) -> Path:
         """Write the fitted model to one file (safetensors weights + JSON metadata; no pickle).
 
-        Returns the path written. Load it with :func:`seqgan.load`.
+        The file gets the permissions of the umask (0644 under umask 022); ``private=True``
+        makes it 0600. Returns the path written. Load it with :func:`seqgan.load`.
         """
         from seqgan.models._persistence import save_model
 
         self._check_fitted()
-        return save_model(self, path)
+        return save_model(self, path, private=private)
 
     def _file_state(self) -> dict[str, Any]:
         """What a model file stores besides parameters and weights."""
