@@ -111,15 +111,27 @@ def dtw_distance(real: Any, synthetic: Any) -> float:
     cost, as ``dtaidistance.dtw_ndim``), averaged over ``i``. Pairs by position like ED."""
     r, s = _pair("dtw_distance", real, synthetic)
     require_same_count("dtw_distance", *as_pair(real, synthetic))
-    cost = ((r[:, :, None, :] - s[:, None, :, :]) ** 2).sum(-1)  # (n, T, T)
-    n, T, _ = cost.shape
-    acc = np.full((n, T + 1, T + 1), np.inf)
-    acc[:, 0, 0] = 0.0
-    for i in range(1, T + 1):  # anti-diagonals would vectorise more; T is small here
-        for j in range(1, T + 1):
-            best = np.minimum(np.minimum(acc[:, i - 1, j], acc[:, i, j - 1]), acc[:, i - 1, j - 1])
-            acc[:, i, j] = cost[:, i - 1, j - 1] + best
-    return float(np.sqrt(acc[:, T, T]).mean())
+    # Written here, not taken from a library: none of seqgan's dependencies (numpy, scipy,
+    # scikit-learn, statsmodels, torch) has DTW, and dtaidistance or tslearn would be a new
+    # compiled dependency for one metric. All pairs are computed at once, the pairs on the last
+    # axis (contiguous), the recursion one anti-diagonal at a time (its cells depend only on
+    # the two anti-diagonals before).
+    # Measured (2-core CPU, best of 3), against the earlier cell-by-cell loop over (n, T, T):
+    # 3661 x 24 x 6 (stocks) 0.24 s vs 0.53 s; 10,000 x 24 x 5 1.25 s vs 1.87 s; 500 x 140
+    # x 1 0.48 s vs 1.15 s; the same distances, bit for bit.
+    rt, st = r.transpose(1, 2, 0), s.transpose(1, 2, 0)  # (T, d, n)
+    cost = np.zeros((rt.shape[0], st.shape[0], rt.shape[2]))  # (T, T, n)
+    for k in range(rt.shape[1]):  # one feature at a time: no (n, T, T, d) intermediate
+        cost += (rt[:, None, k] - st[None, :, k]) ** 2
+    T, _, n = cost.shape
+    acc = np.full((T + 1, T + 1, n), np.inf)
+    acc[0, 0] = 0.0
+    for k in range(2, 2 * T + 1):  # cells (i, j) with i + j = k
+        i = np.arange(max(1, k - T), min(T, k - 1) + 1)
+        j = k - i
+        best = np.minimum(np.minimum(acc[i - 1, j], acc[i, j - 1]), acc[i - 1, j - 1])
+        acc[i, j] = cost[i - 1, j - 1] + best
+    return float(np.sqrt(acc[T, T]).mean())
 
 
 def _cross_correlation(x: np.ndarray) -> np.ndarray:

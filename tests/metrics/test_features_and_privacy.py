@@ -83,6 +83,15 @@ def test_ed_and_dtw_by_hand():
     assert dtw_distance(real, shifted) <= np.linalg.norm(real - shifted) + 1e-12
 
 
+def test_dtw_of_many_pairs_and_lengths_matches_the_textbook_recursion():
+    rng = np.random.default_rng(3)
+    for T, d in [(1, 1), (2, 3), (7, 2)]:
+        real, synth = rng.normal(size=(5, T, d)), rng.normal(size=(5, T, d))
+        naive = np.mean([_naive_dtw(a, b) for a, b in zip(real, synth, strict=True)])
+        assert dtw_distance(real, synth) == pytest.approx(naive, rel=1e-12)
+        assert dtw_distance(real, real) == 0.0
+
+
 def _naive_dtw(a, b):
     n, m = len(a), len(b)
     acc = np.full((n + 1, m + 1), np.inf)
