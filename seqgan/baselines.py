@@ -36,6 +36,14 @@ class VARBaseline:
     order is chosen by BIC over ``1..max_order`` when ``order`` is None. A sample starts from
     the first ``p`` steps of a randomly chosen training sequence and is simulated forward.
 
+    Why not statsmodels' ``VAR`` itself (measured for issue 23, 2-core CPU, best of 3): it fits
+    one series, and the training data are many short independent windows. Concatenated into
+    one series they gain a false transition at every window boundary: the VAR(2) coefficients
+    then differ from the pooled fit by up to 0.95 on sines (10,000 x 24 x 5) and 0.34 on the
+    overlapping stocks windows (3661 x 24 x 6), where ``select_order`` even fails on a singular
+    covariance. The pooled fit is also faster: 0.49 s against 1.38 s (sines), 0.04 s against
+    0.20 s (stocks), BIC order selection 1.8 s against 5.5 s (sines).
+
     Parameters
     ----------
     order : int or None
