@@ -55,16 +55,34 @@ _ACTIVATIONS = ["relu", "leaky_relu", "prelu", "elu"]
 #: ``(low, high)`` pairs are uniform integers (ints) or floats; a third element ``"log"``
 #: samples on a log scale.
 DEFAULT_SPACES: dict[str, dict[str, Any]] = {
-    "CRNNGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 64), "hidden_dim": (16, 128),
-                "lr_g": (1e-4, 3e-3, "log"), "lr_d": (1e-4, 3e-3, "log")},
+    "CRNNGAN": {
+        "activation": _ACTIVATIONS,
+        "latent_dim": (2, 64),
+        "hidden_dim": (16, 128),
+        "lr_g": (1e-4, 3e-3, "log"),
+        "lr_d": (1e-4, 3e-3, "log"),
+    },
     "RCGAN": {"latent_dim": (2, 64), "hidden_dim": (16, 128), "lr_g": (1e-4, 3e-3, "log")},
     # R3GAN: the penalty weight matters most (Huang et al. 2024), then the learning rates
-    "R3GAN": {"gamma": (0.05, 10.0, "log"), "lr_g": (5e-5, 1e-3, "log"),
-              "lr_d": (5e-5, 1e-3, "log"), "noise_dim": (2, 32), "n_blocks": (1, 3)},
-    "TimeGAN": {"latent_dim": (2, 64), "hidden_dim": (8, 64), "num_layers": (1, 3),
-                "cell": ["gru", "lstm"]},
-    "BiGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 64), "hidden_dim": (16, 128),
-              "cycle_weight": (0.0, 10.0)},
+    "R3GAN": {
+        "gamma": (0.05, 10.0, "log"),
+        "lr_g": (5e-5, 1e-3, "log"),
+        "lr_d": (5e-5, 1e-3, "log"),
+        "noise_dim": (2, 32),
+        "n_blocks": (1, 3),
+    },
+    "TimeGAN": {
+        "latent_dim": (2, 64),
+        "hidden_dim": (8, 64),
+        "num_layers": (1, 3),
+        "cell": ["gru", "lstm"],
+    },
+    "BiGAN": {
+        "activation": _ACTIVATIONS,
+        "latent_dim": (2, 64),
+        "hidden_dim": (16, 128),
+        "cycle_weight": (0.0, 10.0),
+    },
     # the thesis' question: hidden activation and (small) latent dimension of image GANs
     "DCGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 128, "log")},
     "CGAN": {"activation": _ACTIVATIONS, "latent_dim": (2, 128, "log")},
@@ -89,28 +107,38 @@ def _check_space(cls: type, space: Mapping[str, Any]) -> None:
         if name.startswith(AIS_PREFIX):
             if "generator_update" not in valid:
                 raise ValueError(f"{cls.__name__} takes no generator_update; drop {name!r}.")
-            if name[len(AIS_PREFIX):] not in ais_valid:
-                raise ValueError(f"Unknown AIS parameter {name!r} in `space`; use one of "
-                                 f"{', '.join(sorted(AIS_PREFIX + k for k in ais_valid))}.")
+            if name[len(AIS_PREFIX) :] not in ais_valid:
+                raise ValueError(
+                    f"Unknown AIS parameter {name!r} in `space`; use one of "
+                    f"{', '.join(sorted(AIS_PREFIX + k for k in ais_valid))}."
+                )
         elif name not in valid:
-            raise ValueError(f"Unknown parameter {name!r} in `space` for {cls.__name__}; "
-                             f"valid: {', '.join(sorted(valid))}, or 'ais.<name>' for the "
-                             "AIS/DRE update.")
+            raise ValueError(
+                f"Unknown parameter {name!r} in `space` for {cls.__name__}; "
+                f"valid: {', '.join(sorted(valid))}, or 'ais.<name>' for the "
+                "AIS/DRE update."
+            )
         if isinstance(values, list):
             if not values:
                 raise ValueError(f"`space[{name!r}]` is an empty list of choices.")
         elif isinstance(values, tuple) and len(values) in (2, 3):
             low, high = values[:2]
-            if not (isinstance(low, (int, float)) and isinstance(high, (int, float))
-                    and low <= high):
-                raise ValueError(f"`space[{name!r}]` must be (low, high) with low <= high; "
-                                 f"got {values!r}.")
+            if not (
+                isinstance(low, (int, float)) and isinstance(high, (int, float)) and low <= high
+            ):
+                raise ValueError(
+                    f"`space[{name!r}]` must be (low, high) with low <= high; got {values!r}."
+                )
             if len(values) == 3 and (values[2] != "log" or low <= 0):
-                raise ValueError(f"`space[{name!r}]`: the third element may only be 'log', "
-                                 f"with low > 0; got {values!r}.")
+                raise ValueError(
+                    f"`space[{name!r}]`: the third element may only be 'log', "
+                    f"with low > 0; got {values!r}."
+                )
         else:
-            raise ValueError(f"`space[{name!r}]` must be a list of choices or a (low, high[, "
-                             f"'log']) tuple; got {values!r}.")
+            raise ValueError(
+                f"`space[{name!r}]` must be a list of choices or a (low, high[, "
+                f"'log']) tuple; got {values!r}."
+            )
 
 
 def _suggest(trial: optuna.Trial, name: str, values: Any) -> Any:
@@ -123,12 +151,13 @@ def _suggest(trial: optuna.Trial, name: str, values: Any) -> Any:
     return trial.suggest_float(name, float(low), float(high), log=log)
 
 
-def model_params(params: Mapping[str, Any], fixed: Mapping[str, Any] | None = None
-                 ) -> dict[str, Any]:
+def model_params(
+    params: Mapping[str, Any], fixed: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Constructor arguments from a trial's flat parameters: ``ais.*`` entries become one
     ``generator_update=AISUpdate(...)`` (on top of a fixed AISUpdate, if any)."""
     out = dict(fixed or {})
-    ais = {k[len(AIS_PREFIX):]: v for k, v in params.items() if k.startswith(AIS_PREFIX)}
+    ais = {k[len(AIS_PREFIX) :]: v for k, v in params.items() if k.startswith(AIS_PREFIX)}
     out.update({k: v for k, v in params.items() if not k.startswith(AIS_PREFIX)})
     if ais:
         base = out.get("generator_update")
@@ -168,8 +197,13 @@ class _PruningCallback(Callback):
             raise optuna.TrialPruned(f"pruned at iteration {iteration} ({what} {value:.3f})")
 
 
-def _score(metric: str | Mapping[str, float], real: Any, synthetic: Any,
-           options: Mapping[str, Any], seed: int) -> tuple[float, dict[str, float]]:
+def _score(
+    metric: str | Mapping[str, float],
+    real: Any,
+    synthetic: Any,
+    options: Mapping[str, Any],
+    seed: int,
+) -> tuple[float, dict[str, float]]:
     weights = {metric: 1.0} if isinstance(metric, str) else dict(metric)
     parts = {}
     for name in weights:
@@ -187,10 +221,12 @@ def _image_classifier(options: dict[str, Any], X: Any, labels: Any, seed: int) -
     fid = dict(options.get("fid", {}))
     if "classifier" not in fid:
         if labels is None:
-            raise ValueError("metric='fid' compares images in the feature space of a classifier "
-                             "trained on labelled real images: pass `labels` (one class per "
-                             "image; a CGAN's condition is used when it holds labels) or "
-                             "metric_options={'fid': {'classifier': fitted_ImageClassifier}}.")
+            raise ValueError(
+                "metric='fid' compares images in the feature space of a classifier "
+                "trained on labelled real images: pass `labels` (one class per "
+                "image; a CGAN's condition is used when it holds labels) or "
+                "metric_options={'fid': {'classifier': fitted_ImageClassifier}}."
+            )
         fid["classifier"] = ImageClassifier(random_state=seed).fit(X, labels)
     options["fid"] = fid
 
@@ -219,13 +255,17 @@ class TuningStudy:
         states = [t.state.name.lower() for t in self.study.get_trials(deepcopy=False)]
         if "complete" not in states:
             counts = ", ".join(f"{states.count(k)} {k}" for k in sorted(set(states)))
-            raise ValueError(f"No trial of the study completed ({counts or 'no trials'}); "
-                             "see trials_dataframe() (user_attrs_rejected tells collapsed "
-                             "trials) and give more trials, a larger budget or a lower "
-                             "`diversity_min`.")
+            raise ValueError(
+                f"No trial of the study completed ({counts or 'no trials'}); "
+                "see trials_dataframe() (user_attrs_rejected tells collapsed "
+                "trials) and give more trials, a larger budget or a lower "
+                "`diversity_min`."
+            )
         if len(self.study.directions) > 1:
-            raise ValueError("A multi-objective study has no single best trial; pick one from "
-                             "study.best_trials (the Pareto front).")
+            raise ValueError(
+                "A multi-objective study has no single best trial; pick one from "
+                "study.best_trials (the Pareto front)."
+            )
         return self.study.best_trial
 
     @property
@@ -268,8 +308,7 @@ class TuningStudy:
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / "trials.csv"]
         self.trials_dataframe().to_csv(paths[0], index=False)
-        complete = [t for t in self.study.trials
-                    if t.state == optuna.trial.TrialState.COMPLETE]
+        complete = [t for t in self.study.trials if t.state == optuna.trial.TrialState.COMPLETE]
         plots = {"history": vis.plot_optimization_history, "slice": vis.plot_slice}
         if len(complete) >= 2 and len(self.study.directions) == 1:
             plots["importances"] = vis.plot_param_importances
@@ -294,8 +333,10 @@ class TuningStudy:
 
 def _take(X: Any, idx: np.ndarray) -> Any:
     if isinstance(X, pd.DataFrame):
-        raise TypeError("tune() takes sequences as an array or a list of arrays; convert a "
-                        "DataFrame with the model's encoder first.")
+        raise TypeError(
+            "tune() takes sequences as an array or a list of arrays; convert a "
+            "DataFrame with the model's encoder first."
+        )
     if isinstance(X, np.ndarray):
         return X[idx]
     return [X[i] for i in idx]
@@ -310,9 +351,13 @@ def _storage(storage: Any, heartbeat_interval: int, grace_period: int) -> Any:
         with warnings.catch_warnings():  # heartbeats are "experimental" in optuna
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return optuna.storages.RDBStorage(
-                storage, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                storage,
+                heartbeat_interval=heartbeat_interval,
+                grace_period=grace_period,
                 heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
-                    max_retry=2))
+                    max_retry=2
+                ),
+            )
     return storage
 
 
@@ -325,20 +370,36 @@ def _pruner(pruner: str | optuna.pruners.BasePruner | None) -> optuna.pruners.Ba
         return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1)
     if pruner == "hyperband":
         return optuna.pruners.HyperbandPruner()
-    raise ValueError(f"Unknown pruner {pruner!r}; use one of {', '.join(PRUNERS)} or an "
-                     "optuna pruner.")
+    raise ValueError(
+        f"Unknown pruner {pruner!r}; use one of {', '.join(PRUNERS)} or an optuna pruner."
+    )
 
 
-def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discriminative",
-         space: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None,
-         condition: Any = None, validation_size: float = 0.2, storage: Any = None,
-         study_name: str | None = None, timeout: float | None = None,
-         pruner: Any = "median", prune_every: int | None = None,
-         diversity_min: float = 0.5, multi_objective: bool = False,
-         metric_options: Mapping[str, Mapping[str, Any]] | None = None,
-         checkpoint_dir: str | Path | None = None, heartbeat_interval: int = 60,
-         grace_period: int = 180, sampler: optuna.samplers.BaseSampler | None = None,
-         labels: Any = None, random_state: int = 0) -> TuningStudy:
+def tune(
+    model: str | type,
+    X: Any,
+    *,
+    n_trials: int = 50,
+    metric: Any = "discriminative",
+    space: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    condition: Any = None,
+    validation_size: float = 0.2,
+    storage: Any = None,
+    study_name: str | None = None,
+    timeout: float | None = None,
+    pruner: Any = "median",
+    prune_every: int | None = None,
+    diversity_min: float = 0.5,
+    multi_objective: bool = False,
+    metric_options: Mapping[str, Mapping[str, Any]] | None = None,
+    checkpoint_dir: str | Path | None = None,
+    heartbeat_interval: int = 60,
+    grace_period: int = 180,
+    sampler: optuna.samplers.BaseSampler | None = None,
+    labels: Any = None,
+    random_state: int = 0,
+) -> TuningStudy:
     """Search a model's hyperparameters with Optuna; returns a :class:`TuningStudy`.
 
     Parameters
@@ -386,21 +447,30 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
     checkpoint_dir : path, optional
         Save each trial's model as ``trial-<number>.seqgan`` here, so the best needs no refit.
     sampler : optuna sampler, optional
-        Default: TPE seeded by ``random_state``; e.g. ``optuna.samplers.GridSampler`` to try
-        every combination of categorical choices.
+        Default: TPE (with ``constant_liar``, so that parallel workers avoid each other's
+        running trials) seeded per trial from ``random_state`` and the trial's number: each
+        trial of any worker draws its own suggestions, and a study run by one worker is
+        reproducible. E.g. ``optuna.samplers.GridSampler`` to try every combination of
+        categorical choices (a sampler given here is used as it is).
     labels : array-like (n,), optional
         Class labels of image ``X`` for the FID's feature classifier (a CGAN's label
         condition serves when omitted).
     random_state : int
         Seed of the split and of the default sampler.
 
+    Several workers (processes or machines) may call ``tune`` on one stored study at once:
+    creating the storage and the study is safe to race, and a worker returns only when the
+    study holds ``n_trials`` complete or pruned trials (or ``timeout`` passed), after failing
+    and retrying any trial left running by a killed worker. See docs/tuning.md.
+
     For image models the intermediate pruning value is the held-out accuracy of a logistic
     regression telling 128 fixed-noise fakes from real images, minus 0.5.
     """
     cls = _model_class(model)
     n_trials = check_int("n_trials", n_trials, low=1)
-    validation_size = check_float("validation_size", validation_size, low=0.0, high=1.0,
-                                  closed="neither")
+    validation_size = check_float(
+        "validation_size", validation_size, low=0.0, high=1.0, closed="neither"
+    )
     check_float("diversity_min", diversity_min, low=0.0)
     space = dict(DEFAULT_SPACES.get(cls.__name__, {}) if space is None else space)
     if not space:
@@ -418,8 +488,10 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
     allowed = IMAGE_METRICS if images else METRICS
     for name in weights:
         if name not in allowed:
-            raise ValueError(f"Unknown metric {name!r} for {cls.__name__}; use one of "
-                             f"{', '.join(allowed)} or a dict of weights over them.")
+            raise ValueError(
+                f"Unknown metric {name!r} for {cls.__name__}; use one of "
+                f"{', '.join(allowed)} or a dict of weights over them."
+            )
     options = {k: dict(v) for k, v in (metric_options or {}).items()}
     if isinstance(X, pd.DataFrame):
         _take(X, np.arange(1))
@@ -437,19 +509,27 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
     if "fid" in weights:
         if labels is None and condition is not None and np.asarray(condition).ndim == 1:
             labels = condition
-        _image_classifier(options, X_train,
-                          None if labels is None else np.asarray(labels)[train_idx],
-                          seed_from(random_state))
+        _image_classifier(
+            options,
+            X_train,
+            None if labels is None else np.asarray(labels)[train_idx],
+            seed_from(random_state),
+        )
     checkpoint = Path(checkpoint_dir) if checkpoint_dir is not None else None
     if checkpoint is not None:
         checkpoint.mkdir(parents=True, exist_ok=True)
 
     directions = ["minimize", "minimize"] if multi_objective else ["minimize"]
-    study = optuna.create_study(
-        storage=_storage(storage, heartbeat_interval, grace_period), study_name=study_name,
-        load_if_exists=study_name is not None, directions=directions,
-        sampler=sampler or optuna.samplers.TPESampler(seed=seed_from(random_state)),
-        pruner=_pruner(None if multi_objective else pruner))
+    study = _create_study(
+        storage,
+        heartbeat_interval,
+        grace_period,
+        study_name=study_name,
+        load_if_exists=study_name is not None,
+        directions=directions,
+        sampler=sampler or PerTrialSeed(seed_from(random_state)),
+        pruner=_pruner(None if multi_objective else pruner),
+    )
 
     def objective(trial: optuna.Trial) -> Any:
         sampled = {name: _suggest(trial, name, values) for name, values in space.items()}
@@ -465,8 +545,9 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
         estimator.fit(X_train, callbacks=callbacks, **train_kwargs)
         seconds = time.perf_counter() - start
         trial.set_user_attr("fit_seconds", seconds)
-        synthetic = estimator.sample(len(val_idx), condition=cond_val,
-                                     random_state=seed_from(random_state) + trial.number)
+        synthetic = estimator.sample(
+            len(val_idx), condition=cond_val, random_state=seed_from(random_state) + trial.number
+        )
         diversity = _diversity(synthetic, X_val)
         trial.set_user_attr("diversity", diversity)
         if not diversity >= diversity_min:
@@ -481,13 +562,185 @@ def tune(model: str | type, X: Any, *, n_trials: int = 50, metric: Any = "discri
             trial.set_user_attr("model_path", str(path))
         return (value, seconds) if multi_objective else value
 
-    states = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-    done = len(study.get_trials(deepcopy=False, states=states))
-    if done < n_trials:
-        study.optimize(objective, n_trials=n_trials - done, timeout=timeout,
-                       callbacks=[optuna.study.MaxTrialsCallback(n_trials, states=states)],
-                       catch=(DivergenceError, FloatingPointError), gc_after_trial=True)
+    _run_until_complete(study, objective, n_trials, timeout, heartbeat_interval)
     return TuningStudy(study, cls, X, fit_kwargs, {k: v for k, v in fixed.items()})
+
+
+_State = optuna.trial.TrialState
+#: Trials that count as done ...
+_DONE = (_State.COMPLETE, _State.PRUNED)
+#: ... and those that hold a place in the budget (no worker starts a trial beyond it).
+_HELD = (_State.COMPLETE, _State.PRUNED, _State.RUNNING, _State.WAITING)
+
+
+def _run_until_complete(
+    study: optuna.Study,
+    objective: Any,
+    n_trials: int,
+    timeout: float | None,
+    heartbeat_interval: int,
+) -> None:
+    """Run trials until the study holds ``n_trials`` done ones (over every worker), or
+    ``timeout`` passed. Running and waiting trials hold their place in the budget; a running
+    trial whose worker died (no heartbeat for the grace period) is failed and retried, so a
+    killed and restarted worker never leaves it RUNNING forever."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    from optuna.storages._heartbeat import is_heartbeat_enabled
+
+    heartbeats = is_heartbeat_enabled(study._storage)
+    idle_rounds = 0
+    while True:
+        if heartbeats:
+            with warnings.catch_warnings():  # "experimental" in optuna
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                optuna.storages.fail_stale_trials(study)
+        trials = study.get_trials(deepcopy=False)
+        done = sum(t.state in _DONE for t in trials)
+        held = sum(t.state in _HELD for t in trials)
+        waiting = sum(t.state == _State.WAITING for t in trials)
+        running = sum(t.state == _State.RUNNING for t in trials)
+        left = None if deadline is None else deadline - time.monotonic()
+        if done >= n_trials or (left is not None and left <= 0):
+            return
+        if held < n_trials or waiting:
+            study.optimize(
+                objective,
+                n_trials=max(1, n_trials - held) + waiting,
+                timeout=left,
+                callbacks=[optuna.study.MaxTrialsCallback(n_trials, states=_HELD)],
+                catch=(DivergenceError, FloatingPointError),
+                gc_after_trial=True,
+            )
+            now_done = sum(t.state in _DONE for t in study.get_trials(deepcopy=False))
+            idle_rounds = idle_rounds + 1 if now_done == done else 0
+            if idle_rounds >= 3:  # every trial fails: report rather than loop forever
+                logger.warning(
+                    "The last trials of study %r all failed; stopping with %d of %d trials done.",
+                    study.study_name,
+                    now_done,
+                    n_trials,
+                )
+                return
+        elif running and heartbeats:
+            # The rest of the budget is held by running trials: of live workers, or of dead
+            # ones whose heartbeat has not gone stale yet. Wait, then look again.
+            time.sleep(heartbeat_interval if left is None else min(heartbeat_interval, left))
+        else:
+            return
+
+
+class PerTrialSeed(optuna.samplers.BaseSampler):
+    """TPE seeded afresh for every trial from ``seed`` and the trial's number.
+
+    Trial numbers are unique in a study (the storage assigns them), so parallel and restarted
+    workers never replay each other's random draws, while one worker running a study from
+    the start makes the same suggestions every time.
+    """
+
+    def __init__(self, seed: int, **tpe_options: Any) -> None:
+        self.seed = int(seed)
+        self.tpe_options = {"constant_liar": True, **tpe_options}
+        self._sampler = self._for(0)
+
+    def _for(self, number: int) -> optuna.samplers.TPESampler:
+        mixed = np.random.SeedSequence([self.seed, number]).generate_state(1)[0]
+        with warnings.catch_warnings():  # constant_liar is "experimental" in optuna
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.samplers.TPESampler(seed=int(mixed), **self.tpe_options)
+
+    def before_trial(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        self._sampler = self._for(trial.number)
+        self._sampler.before_trial(study, trial)
+
+    def infer_relative_search_space(
+        self, study: optuna.Study, trial: optuna.trial.FrozenTrial
+    ) -> dict[str, Any]:
+        return self._sampler.infer_relative_search_space(study, trial)
+
+    def sample_relative(
+        self, study: optuna.Study, trial: optuna.trial.FrozenTrial, search_space: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._sampler.sample_relative(study, trial, search_space)
+
+    def sample_independent(
+        self,
+        study: optuna.Study,
+        trial: optuna.trial.FrozenTrial,
+        param_name: str,
+        param_distribution: Any,
+    ) -> Any:
+        return self._sampler.sample_independent(study, trial, param_name, param_distribution)
+
+    def after_trial(
+        self,
+        study: optuna.Study,
+        trial: optuna.trial.FrozenTrial,
+        state: optuna.trial.TrialState,
+        values: Any,
+    ) -> None:
+        self._sampler.after_trial(study, trial, state, values)
+
+    def reseed_rng(self) -> None:
+        self._sampler.reseed_rng()
+
+
+def _create_study(
+    storage: Any, heartbeat_interval: int, grace_period: int, **options: Any
+) -> optuna.Study:
+    """Create or load the study; safe when several workers start together on a new storage
+    (SQLite: under a file lock beside the database; any RDB: retried on the errors a race of
+    table or study creation gives)."""
+    import sqlalchemy.exc
+
+    with _sqlite_lock(storage):
+        for attempt in range(10):
+            try:
+                return optuna.create_study(
+                    storage=_storage(storage, heartbeat_interval, grace_period), **options
+                )
+            except (
+                sqlalchemy.exc.IntegrityError,
+                sqlalchemy.exc.OperationalError,
+                optuna.exceptions.DuplicatedStudyError,
+            ) as error:
+                if attempt == 9 or (
+                    isinstance(error, optuna.exceptions.DuplicatedStudyError)
+                    and not options.get("load_if_exists")
+                ):
+                    raise
+                logger.info(
+                    "Creating the study raced another worker (%s); retrying.", type(error).__name__
+                )
+                time.sleep(0.05 * (attempt + 1) + np.random.default_rng().uniform(0, 0.05))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _sqlite_lock:
+    """An exclusive lock on ``<database>.lock`` while a SQLite study is created."""
+
+    def __init__(self, storage: Any) -> None:
+        self.path = None
+        if isinstance(storage, str) and storage.startswith("sqlite:///"):
+            database = storage[len("sqlite:///") :].split("?")[0]
+            if database and database != ":memory:":
+                self.path = Path(database).with_name(Path(database).name + ".lock")
+        self.handle: Any = None
+
+    def __enter__(self) -> _sqlite_lock:
+        if self.path is None:
+            return self
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: retries only
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "a")
+        fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.handle is not None:
+            self.handle.close()  # releases the lock
 
 
 def _diversity(synthetic: Any, real: Any) -> float:
@@ -511,5 +764,13 @@ def _diversity(synthetic: Any, real: Any) -> float:
     return value if math.isfinite(value) else 0.0
 
 
-__all__ = ["AIS_PREFIX", "DEFAULT_SPACES", "IMAGE_METRICS", "METRICS", "PRUNERS", "TuningStudy",
-           "model_params", "tune"]
+__all__ = [
+    "AIS_PREFIX",
+    "DEFAULT_SPACES",
+    "IMAGE_METRICS",
+    "METRICS",
+    "PRUNERS",
+    "TuningStudy",
+    "model_params",
+    "tune",
+]
