@@ -1,27 +1,9 @@
-"""The examples of README.md and of the core issue, run as written."""
+"""The long-DataFrame example of README.md (its python blocks run in
+tests/test_docs_examples.py)."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pandas as pd
-
-README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def test_readme_python_examples_run_as_written(tmp_path, monkeypatch):
-    """Every python block of README.md, in order, in one namespace (later blocks use the
-    imports of the first)."""
-    monkeypatch.chdir(tmp_path)
-    namespace: dict = {}
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-    assert len(blocks) >= 2
-    for code in blocks:
-        exec(compile(code, str(README), "exec"), namespace)  # asserts inside must hold
-    assert (tmp_path / "r3gan.seqgan").is_file()
-    assert namespace["sevens"].shape == (16, 1, 8, 8)
-    assert (tmp_path / "runs" / "digits" / "training.gif").is_file()
 
 
 def test_long_dataframe_example(tmp_path, vitals):
