@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -382,6 +383,80 @@ class Estimator(BaseEstimator):
         ``(sequences, static)``, static as an array (n, n_static) or, when ``fit`` got a
         DataFrame, a DataFrame (indexed by the new sequence ids for long-format data).
         """
+        plan = self._sampling_plan(n, condition, seq_len, random_state, batch_size,
+                                   return_static, from_proposal)
+        n, lengths, total = plan["n"], plan["lengths"], plan["total"]
+        channels = self.spec_.n_channels
+        encoder = self.encoder_
+        direct = encoder.kind_ == "array" and not bool((lengths != total).any())
+        if direct:  # the output itself, filled chunk by chunk in the user's dtype
+            dtype = np.dtype(encoder.columns_[0]["dtype"])
+            dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+            _check_fits(n * total * len(encoder.feature_names_) * max(dtype.itemsize, 4),
+                        f"sample({n}) of sequences {total} x {len(encoder.feature_names_)}")
+        else:  # scaled values, then one inverse transform (variable lengths, lists, frames)
+            _check_fits(n * total * channels * 4 * 3,
+                        f"sample({n}) of sequences {total} x {channels}")
+        out, static_parts = None, []
+        for start, values, static in self._scaled_chunks(plan, _SAMPLE_BLOCK):
+            stop = start + len(values)
+            if direct:
+                part = encoder.inverse_transform(values, lengths[start:stop])
+                if out is None:
+                    out = np.empty((n, *part.shape[1:]), dtype=part.dtype)
+                out[start:stop] = part
+            else:
+                if out is None:
+                    out = np.empty((n, total, channels), dtype=np.float32)
+                out[start:stop] = values
+            if static is not None:
+                static_parts.append(static)
+        sequences = out if direct else encoder.inverse_transform(out, lengths)
+        if not return_static:
+            return sequences
+        return sequences, encoder.inverse_static(np.concatenate(static_parts, axis=0))
+
+    def sample_iter(self, n: int, *, chunk_size: int = 65536, condition: Any = None,
+                    seq_len: int | None = None, random_state: Any = None,
+                    batch_size: int = 1024, return_static: bool = False,
+                    from_proposal: bool = False) -> Iterator[Any]:
+        """Generate ``n`` sequences as a stream of chunks of at most ``chunk_size``, each in
+        the container :meth:`sample` returns (arrays ``(chunk, seq_len, n_features)``, lists,
+        or long DataFrames whose ids run on across chunks; with ``return_static`` pairs).
+
+        Memory stays at one chunk whatever ``n``; concatenated, the chunks equal
+        ``sample(n, ...)`` with the same arguments (same seed, same samples). For writing
+        millions of samples to a file, e.g. ``for part in model.sample_iter(n, random_state=0):
+        frame_of(part).to_csv(handle, header=first, index=False)``.
+        """
+        chunk_size = check_int("chunk_size", chunk_size, low=1)
+        plan = self._sampling_plan(n, condition, seq_len, random_state, batch_size,
+                                   return_static, from_proposal)
+        encoder, lengths, n = self.encoder_, plan["lengths"], plan["n"]
+        ids = None
+        if encoder.kind_ == "long":
+            from seqgan.data._encoder import _new_ids
+
+            ids = _new_ids(n, encoder.id_dtype_)
+        for start, values, static in self._scaled_chunks(plan, chunk_size):
+            stop = start + len(values)
+            part = encoder.inverse_transform(values, lengths[start:stop])
+            if ids is not None:
+                codes = pd.factorize(part[encoder.id_column_], sort=False)[0]
+                part[encoder.id_column_] = ids[start + codes]
+            if not return_static:
+                yield part
+                continue
+            static_part = encoder.inverse_static(static)
+            if ids is not None and isinstance(static_part, pd.DataFrame):
+                static_part.index = pd.Index(ids[start:stop], name=encoder.id_column_)
+            yield part, static_part
+
+    def _sampling_plan(self, n: Any, condition: Any, seq_len: Any, random_state: Any,
+                       batch_size: Any, return_static: bool, from_proposal: bool
+                       ) -> dict[str, Any]:
+        """Checked sampling arguments and everything drawn up front: encoded conditions
+        (n, c), lengths (n,) and the generator of the latents (drawn in blocks later)."""
         self._check_fitted()
         n = check_int("n", n, low=1)
         batch_size = check_int("batch_size", batch_size, low=1)
@@ -394,30 +469,56 @@ class Estimator(BaseEstimator):
         rng = check_random_state(random_state)
         generator = torch.Generator().manual_seed(seed_from(rng))
         lengths = self.encoder_.sample_lengths(n, rng, seq_len)
-        total = int(lengths.max())
-        if from_proposal:
-            latent = self._proposal_latent(n, total, generator)
-        else:
-            latent = self._draw_latent(self.spec_, n, total, generator)
-        chunks, static_chunks = [], []
+        return {"n": n, "batch_size": batch_size, "cond": cond, "generator": generator,
+                "lengths": lengths, "total": int(lengths.max()),
+                "from_proposal": from_proposal, "return_static": return_static}
+
+    def _latent_blocks(self, plan: dict[str, Any]) -> Iterator[tuple[torch.Tensor, ...]]:
+        """The latents of all ``n`` samples, drawn in blocks of ``_SAMPLE_BLOCK`` samples from
+        one generator (so they do not depend on batch or chunk sizes; up to one block, the
+        same draw as all at once)."""
+        n, total, generator = plan["n"], plan["total"], plan["generator"]
+        for start in range(0, n, _SAMPLE_BLOCK):
+            size = min(_SAMPLE_BLOCK, n - start)
+            if plan["from_proposal"]:
+                yield self._proposal_latent(size, total, generator)
+            else:
+                yield self._draw_latent(self.spec_, size, total, generator)
+
+    def _scaled_chunks(self, plan: dict[str, Any], chunk_size: int
+                       ) -> Iterator[tuple[int, np.ndarray, np.ndarray | None]]:
+        """``(start, scaled values (chunk, T, channels) float32, static or None)`` for
+        consecutive chunks of at most ``chunk_size`` samples, padding zeroed."""
+        n, total, batch_size, cond = plan["n"], plan["total"], plan["batch_size"], plan["cond"]
+        lengths = plan["lengths"]
+        blocks = self._latent_blocks(plan)
+        pending: tuple[torch.Tensor, ...] | None = None
         self.module_.eval()
         module = self._sampling_module()
-        with torch.no_grad():
-            for start in range(0, n, batch_size):
-                part = slice(start, min(start + batch_size, n))
-                c = None if cond is None else cond[part].to(self.device_)
-                z = tuple(t[part].to(self.device_) for t in latent)
-                out = self._generate(module, z, c, total)
-                if isinstance(out, tuple):  # (sequences, static features)
-                    out, static = out
-                    static_chunks.append(static.float().cpu().numpy())
-                chunks.append(out.float().cpu().numpy())
-        values = np.concatenate(chunks, axis=0)
-        values *= np.arange(total)[None, :, None] < lengths[:, None, None]
-        sequences = self.encoder_.inverse_transform(values, lengths)
-        if not return_static:
-            return sequences
-        return sequences, self.encoder_.inverse_static(np.concatenate(static_chunks, axis=0))
+        steps = np.arange(total)[None, :, None]
+        for start in range(0, n, chunk_size):
+            want = min(chunk_size, n - start)
+            while pending is None or len(pending[0]) < want:
+                block = next(blocks)
+                pending = block if pending is None else tuple(
+                    torch.cat([a, b]) for a, b in zip(pending, block, strict=True))
+            latent = tuple(t[:want] for t in pending)
+            pending = tuple(t[want:] for t in pending)
+            values = np.empty((want, total, self.spec_.n_channels), dtype=np.float32)
+            statics = []
+            with torch.no_grad():
+                for offset in range(0, want, batch_size):
+                    part = slice(offset, min(offset + batch_size, want))
+                    c = None if cond is None else cond[start + part.start:
+                                                       start + part.stop].to(self.device_)
+                    z = tuple(t[part].to(self.device_) for t in latent)
+                    out = self._generate(module, z, c, total)
+                    if isinstance(out, tuple):  # (sequences, static features)
+                        out, static = out
+                        statics.append(static.float().cpu().numpy())
+                    values[part] = out.float().cpu().numpy()
+            values *= steps < lengths[start:start + want, None, None]
+            yield start, values, (np.concatenate(statics, axis=0) if statics else None)
 
     def _proposal_latent(self, n: int, seq_len: int, generator: torch.Generator
                          ) -> tuple[torch.Tensor, ...]:
@@ -511,6 +612,54 @@ def evaluating(module: nn.Module) -> Iterator[None]:
             yield
     finally:
         module.train(was_training)
+
+
+#: Samples whose latents are drawn at once (sampling memory holds at most one block of latents).
+_SAMPLE_BLOCK = 65536
+
+
+def _available_memory() -> float:
+    """Bytes this process may still allocate, as far as the system says (inf if unknown):
+    MemAvailable, a cgroup (v2) limit, and the address-space rlimit."""
+    limits = [math.inf]
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except OSError:
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as handle:
+            raw = handle.read().strip()
+        if raw != "max":
+            with open("/sys/fs/cgroup/memory.current") as handle:
+                limits.append(int(raw) - int(handle.read().strip()))
+    except (OSError, ValueError):
+        pass
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as handle:
+                used = int(handle.read().split()[0]) * resource.getpagesize()
+            limits.append(soft - used)
+    except (ImportError, OSError, ValueError):
+        pass
+    return float(min(limits))
+
+
+def _check_fits(nbytes: float, what: str) -> None:
+    """Refuse before allocating ``nbytes`` that the system cannot give."""
+    available = _available_memory()
+    if nbytes > available:
+        raise MemoryError(
+            f"{what} needs about {nbytes / 1e9:.1f} GB for its output, more than the "
+            f"{max(available, 0) / 1e9:.1f} GB of memory available. Draw fewer at once, or "
+            "stream them: model.sample_iter(n, chunk_size=...) yields chunks (memory of one "
+            "chunk), e.g. to write them to a file."
+        )
 
 
 def _run_config(model: Estimator) -> dict[str, Any]:
