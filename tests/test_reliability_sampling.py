@@ -85,3 +85,10 @@ def test_long_frames_stream_with_ids_running_on(vitals, small_blocks):
     )
     pd.testing.assert_frame_equal(streamed, whole, check_exact=False, rtol=1e-5)
     assert streamed["patient"].nunique() == 20
+
+
+def test_models_with_their_own_sampling_say_so():
+    cls = get_model("mlpgan")
+    model = cls(**cls.get_test_params()).fit(np.random.default_rng(0).normal(size=(64, 2)))
+    with pytest.raises(NotImplementedError, match="sample_iter.* streams sequence models"):
+        next(model.sample_iter(4))

@@ -429,6 +429,10 @@ class Estimator(BaseEstimator):
         millions of samples to a file, e.g. ``for part in model.sample_iter(n, random_state=0):
         frame_of(part).to_csv(handle, header=first, index=False)``.
         """
+        if type(self).sample is not Estimator.sample:
+            raise NotImplementedError(
+                f"sample_iter() streams sequence models; {type(self).__name__} samples in its "
+                "own way: call sample(n) for each part, with a different random_state each.")
         chunk_size = check_int("chunk_size", chunk_size, low=1)
         plan = self._sampling_plan(n, condition, seq_len, random_state, batch_size,
                                    return_static, from_proposal)
