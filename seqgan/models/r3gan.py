@@ -7,16 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 from torch import nn
 
-from seqgan._validation import BOOL, NONE, InstanceOf, Interval
+from seqgan._validation import BOOL, NONE, InstanceOf, Interval, Options
 from seqgan.ais import AISUpdate
 from seqgan.losses import Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
-from seqgan.nn._temporal_conv import TemporalConvDiscriminator, TemporalConvGenerator
+from seqgan.nn._temporal_conv import SeriesView, TemporalConvDiscriminator, TemporalConvGenerator
 
 #: Width at each resolution (finest first): a rule that accepts an int or a list of ints.
 _WIDTHS = [Interval(int, 1, None), InstanceOf((list, tuple), "a list of widths, finest first")]
@@ -80,8 +81,17 @@ class R3GAN(GANEstimator):
     differences : bool
         The discriminator also sees first differences (smooth, realistic series; measured in
         ``docs/models.md``).
+    discriminator_view : {"standardised", "whitened", "raw"}
+        How the discriminator sees the series and its differences, and what R1/R2 are taken
+        with respect to (:class:`~seqgan.nn._temporal_conv.SeriesView`): each channel of the
+        values and of the differences divided by its standard deviation in the training data
+        ("standardised"), both whitened across channels ("whitened"), or as scaled ("raw").
+        Measured on stocks (docs/models.md): "raw" lets the price channels drift apart.
     minibatch_std : int
         Group size of the discriminator's minibatch standard deviation feature (0: none).
+    max_pool : bool
+        The discriminator pools its last features by their maximum over time as well as their
+        mean.
     gamma : float
         Weight of R1 and R2 (``regularizers`` None); measured on stocks: 10 was no better
         than 1, and 0.1 did not change sines.
@@ -132,7 +142,9 @@ class R3GAN(GANEstimator):
         "global_noise_dim": [Interval(int, 0, None)],
         "n_positional": [Interval(int, 0, None)],
         "differences": [BOOL],
+        "discriminator_view": [Options(("standardised", "whitened", "raw"))],
         "minibatch_std": [Interval(int, 0, None)],
+        "max_pool": [BOOL],
         "gamma": [Interval(float, 0, None), NONE],
     }
 
@@ -148,7 +160,9 @@ class R3GAN(GANEstimator):
         global_noise_dim: int = 8,
         n_positional: int = 8,
         differences: bool = True,
+        discriminator_view: str = "standardised",
         minibatch_std: int = 0,
+        max_pool: bool = True,
         gamma: float = 1.0,
         loss: str | Objective = "rpgan",
         regularizers: dict[str, float] | None = None,
@@ -182,7 +196,9 @@ class R3GAN(GANEstimator):
         self.global_noise_dim = global_noise_dim
         self.n_positional = n_positional
         self.differences = differences
+        self.discriminator_view = discriminator_view
         self.minibatch_std = minibatch_std
+        self.max_pool = max_pool
         self.gamma = gamma
         self.loss = loss
         self.regularizers = regularizers
@@ -227,6 +243,11 @@ class R3GAN(GANEstimator):
     def _build_module(self, spec: DataSpec) -> nn.ModuleDict:
         blocks = {"channels": self._widths(), "n_blocks": self.n_blocks,
                   "expansion": self.expansion, "kernel_size": self.kernel_size}
+        view = SeriesView(spec.n_channels, differences=self.differences,
+                          mode=self.discriminator_view)
+        statistics = self.__dict__.pop("_view_statistics", None)
+        if statistics is not None:  # fitting (a loaded model gets them from its weights)
+            view.set_statistics(*statistics)
         module = nn.ModuleDict({
             "generator": TemporalConvGenerator(
                 spec.n_channels, noise_dim=self.noise_dim,
@@ -235,10 +256,11 @@ class R3GAN(GANEstimator):
                 static_dim=spec.n_static,
                 output_activation="sigmoid" if self.scaling == "minmax" else "linear",
                 **blocks),
+            "view": view,
             "discriminator": TemporalConvDiscriminator(
-                spec.n_channels, condition_dim=spec.condition_dim, static_dim=spec.n_static,
-                differences=self.differences, minibatch_std_group=self.minibatch_std,
-                **blocks),
+                view.n_outputs, condition_dim=spec.condition_dim, static_dim=spec.n_static,
+                differences=False, minibatch_std_group=self.minibatch_std,
+                max_pool=self.max_pool, **blocks),
         })
         if self.spectral_norm:  # a zero matrix has no spectral norm: no fix-up zeros in D
             for layer in module["discriminator"].modules():
@@ -270,10 +292,31 @@ class R3GAN(GANEstimator):
         static = module["static_generator"](global_noise)
         return module["generator"](noise, global_noise, condition, static), static
 
+    def _encode_training_data(self, X, **kwargs):
+        """The base encoding; the discriminator's view is standardised with its values."""
+        encoder, data, spec = super()._encode_training_data(X, **kwargs)
+        steps = np.arange(data.seq_len)[None, :] < data.lengths[:, None]
+        self._view_statistics = (torch.from_numpy(data.values), torch.from_numpy(steps))
+        return encoder, data, spec
+
     def _latent_logits(self, module, latent, condition, seq_len):
         out = self._generate(module, latent, condition, seq_len)
         x, static = out if isinstance(out, tuple) else (out, None)
-        return module["discriminator"](x, condition, None, static)
+        return module["discriminator"](module["view"](x), condition, None, static)
+
+    # the discriminator sees the standardised view of the series; R1/R2 are taken on it
+    def _fake_inputs(self, module, batch, latent):
+        return self._viewed(module, batch, super()._fake_inputs(module, batch, latent))
+
+    def _real_inputs(self, module, batch):
+        return self._viewed(module, batch, super()._real_inputs(module, batch))
+
+    @staticmethod
+    def _viewed(module, batch, inputs):
+        mask = None if batch.fixed_length else batch.mask
+        if isinstance(inputs, tuple):
+            return (module["view"](inputs[0], mask), *inputs[1:])
+        return module["view"](inputs, mask)
 
     # the default recipe, static features included (the base pairs them with the series)
     def _critic(self, module, batch):

@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["Resample1d", "ResidualBlock1d", "TemporalConvDiscriminator",
+__all__ = ["Resample1d", "ResidualBlock1d", "SeriesView", "TemporalConvDiscriminator",
            "TemporalConvGenerator", "TemporalMix", "minibatch_std", "step_features"]
 
 _SLOPE = 0.2  # LeakyReLU slope of R3GAN
@@ -322,6 +322,103 @@ def _check_vectors(given: list[tuple[torch.Tensor | None, int, str]], n: int,
     return torch.cat(parts, 1) if parts else None
 
 
+ViewMode = Literal["standardised", "whitened", "raw"]
+#: Relative variance floor of each view (measured on stocks: whitening floored at 1e-6 let the
+#: generator collapse; 1e-3 trained).
+_VIEW_FLOOR = {"standardised": 1e-6, "whitened": 1e-3, "raw": 0.0}
+
+
+class SeriesView(nn.Module):
+    """Sequences -> the normalised series and its normalised first differences.
+
+    ``(batch, T, d) -> (batch, T, d)`` or ``(batch, T, 2 d)`` with ``differences``:
+    ``[(x - center) @ level_map, (x_t - x_{t-1}) @ diff_map]``, the difference 0 at the first
+    step and wherever a step or its predecessor is padding. ``mode`` sets the maps from the
+    training data (:meth:`set_statistics`; buffers, saved with the weights):
+
+    - ``"standardised"``: ``diag(1 / std)`` per channel, of the values and of the differences;
+    - ``"whitened"``: ZCA, ``C^{-1/2}`` of the channels' covariance;
+    - ``"raw"``: the identity (``center`` 0): the series as scaled, its plain differences.
+
+    R3GAN's discriminator reads this view and its R1/R2 penalties are taken with respect to
+    it, so that ``gamma`` means the same for every dataset and for values and differences
+    alike. Measured on min-max-scaled stocks: the first differences are about 20 times smaller
+    than the values, and with penalties on the raw series the discriminator could not afford
+    the steep response needed to see them: the generator drew five loosely related price
+    curves (first-difference correlations .1-.75 against .7-1.0) that a strict classifier told
+    from real ones every time (strict score .50; standardised: .35).
+    """
+
+    center: torch.Tensor
+    level_map: torch.Tensor
+    diff_map: torch.Tensor
+
+    def __init__(self, n_channels: int, *, differences: bool = True,
+                 mode: ViewMode = "standardised", floor: float | None = None) -> None:
+        super().__init__()
+        if mode not in ("standardised", "whitened", "raw"):
+            raise ValueError("`mode` must be 'standardised', 'whitened' or 'raw'; got "
+                             f"{mode!r}.")
+        self.n_channels, self.differences = n_channels, bool(differences)
+        self.mode = mode
+        self.floor = float(floor) if floor is not None else _VIEW_FLOOR[mode]
+        self.register_buffer("center", torch.zeros(n_channels))
+        self.register_buffer("level_map", torch.eye(n_channels))
+        self.register_buffer("diff_map", torch.eye(n_channels))
+
+    def extra_repr(self) -> str:
+        return f"{self.n_channels}, {self.mode}, differences={self.differences}"
+
+    @property
+    def n_outputs(self) -> int:
+        return self.n_channels * (2 if self.differences else 1)
+
+    @torch.no_grad()
+    def set_statistics(self, values: torch.Tensor, mask: torch.Tensor | None = None) -> None:
+        """Set the maps from training data: ``values`` (n, T, d), ``mask`` (n, T) of valid
+        steps. A variance (or eigenvalue) below ``floor`` times the largest (a constant or
+        collinear channel) is raised to it (default 1e-6 standardised, 1e-3 whitened)."""
+        if self.mode == "raw":
+            return
+        x = values.to(torch.float64)
+        m = (torch.ones(x.shape[:2], dtype=x.dtype) if mask is None else mask.to(x.dtype))
+        m = m.unsqueeze(-1)
+        center = (x * m).sum((0, 1)) / m.sum().clamp_min(1.0)
+        pair = m[:, 1:] * m[:, :-1]
+        self.center.copy_(center)
+        self.level_map.copy_(self._map((x - center) * m, m.sum()))
+        self.diff_map.copy_(self._map((x[:, 1:] - x[:, :-1]) * pair, pair.sum()))
+
+    def _map(self, centred: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
+        """(d, d) map of rows (..., d) (zero where masked; ``count`` valid rows)."""
+        flat = centred.reshape(-1, centred.shape[-1])
+        cov = flat.T @ flat / count.clamp_min(1.0)
+        if self.mode == "standardised":
+            variance = cov.diagonal()
+            top = float(variance.max()) if variance.numel() else 0.0
+            if top <= 0:
+                return torch.eye(cov.shape[0], dtype=cov.dtype)
+            return torch.diag(variance.clamp_min(top * self.floor).rsqrt())
+        eigenvalues, vectors = torch.linalg.eigh(cov)
+        top = float(eigenvalues.max()) if eigenvalues.numel() else 0.0
+        if top <= 0:
+            return torch.eye(cov.shape[0], dtype=cov.dtype)
+        return (vectors * eigenvalues.clamp_min(top * self.floor).rsqrt()) @ vectors.T
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``x`` (batch, T, d), ``mask`` (batch, T) or None -> (batch, T, n_outputs)."""
+        m = None if mask is None else mask.to(x.dtype).unsqueeze(-1)
+        level = (x - self.center) @ self.level_map
+        if m is not None:
+            level = level * m
+        if not self.differences:
+            return level
+        diff = F.pad(x[:, 1:] - x[:, :-1], (0, 0, 1, 0)) @ self.diff_map
+        if m is not None:
+            diff = diff * m * F.pad(m[:, :-1], (0, 0, 1, 0))
+        return torch.cat([level, diff], 2)
+
+
 # ---------------------------------------------------------------------------- networks
 class TemporalConvGenerator(nn.Module):
     """Noise sequences (batch, T, noise_dim) -> sequences (batch, T, n_channels), for any T.
@@ -494,6 +591,8 @@ class TemporalConvDiscriminator(nn.Module):
         Of the residual blocks (see :class:`ResidualBlock1d`).
     differences : bool
         Also show first differences (measured: much smoother, more realistic generators).
+    max_pool : bool
+        Also pool the coarsest features by their maximum over valid steps (beside the mean).
     minibatch_std_group : int
         Group size of the minibatch-std feature; 0 for none.
     resample_filter : sequence of float
@@ -513,6 +612,7 @@ class TemporalConvDiscriminator(nn.Module):
                  channels: int | Sequence[int] = (32, 64), n_blocks: int | Sequence[int] = 1,
                  expansion: int = 2, groups: int | None = None, kernel_size: int = 3,
                  differences: bool = True, minibatch_std_group: int = 0,
+                 max_pool: bool = False,
                  resample_filter: Sequence[float] = (1.0, 3.0, 3.0, 1.0)) -> None:
         super().__init__()
         owner = type(self).__name__
@@ -521,6 +621,7 @@ class TemporalConvDiscriminator(nn.Module):
         self.n_channels, self.condition_dim = n_channels, condition_dim
         self.static_dim = static_dim
         self.differences, self.minibatch_std_group = bool(differences), int(minibatch_std_group)
+        self.max_pool = bool(max_pool)
         self.factor = 2 ** (len(widths) - 1)
         total = max(sum(blocks), 1)
         block = {"expansion": expansion, "groups": groups, "kernel_size": kernel_size}
@@ -531,7 +632,8 @@ class TemporalConvDiscriminator(nn.Module):
         self.downsample = Resample1d("down", resample_filter)
         self.transitions = nn.ModuleList(nn.Linear(widths[i], widths[i + 1])
                                          for i in range(len(widths) - 1))
-        features = widths[-1] + (1 if self.minibatch_std_group else 0)
+        features = widths[-1] * (2 if self.max_pool else 1) + (1 if self.minibatch_std_group
+                                                                else 0)
         self.out = nn.Linear(features, 1)
         cond = condition_dim + static_dim
         self.embed = nn.Linear(cond, features, bias=False) if cond else None
@@ -582,6 +684,8 @@ class TemporalConvDiscriminator(nn.Module):
                 h = self.transitions[k](self.downsample(h)) * m
         h = F.leaky_relu(h, _SLOPE) * m
         pooled = h.sum(1) / m.sum(1).clamp_min(1.0)
+        if self.max_pool:
+            pooled = torch.cat([pooled, h.masked_fill(m == 0, float("-inf")).amax(1)], 1)
         if self.minibatch_std_group:
             pooled = torch.cat([pooled, minibatch_std(h, m, self.minibatch_std_group)], 1)
         logits = self.out(pooled).squeeze(1)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from sklearn.linear_model import LogisticRegression
 
+import seqgan
 from seqgan import R3GAN
 from seqgan.ais import AISUpdate
 from tests.models.test_rcgan import roughness, two_frequencies
@@ -23,6 +25,27 @@ def test_defaults_are_r3gans_recipe():
     module = R3GAN(**TINY).fit(np.random.default_rng(0).random((16, 8, 2))).module_
     optimizer_betas = R3GAN(**TINY)._optimizer("g", module["generator"].parameters(), 1e-3)
     assert optimizer_betas.param_groups[0]["betas"] == (0.0, 0.99)
+
+
+@pytest.mark.parametrize("view", ["standardised", "whitened", "raw"])
+def test_discriminator_view_is_set_from_the_training_data_and_saved(tmp_path, view):
+    rng = np.random.default_rng(0)
+    X = np.cumsum(rng.normal(size=(32, 10, 3)), 1) * [1.0, 0.01, 100.0]  # mixed units
+    model = R3GAN(**TINY, discriminator_view=view).fit(X)
+    seen = model.module_["view"]
+    assert seen.mode == view and model.module_["discriminator"].max_pool
+    scaled, _ = model._user_to_scaled(X)
+    out = seen(scaled).reshape(-1, 6).detach()
+    if view == "raw":  # the scaled series and its differences as they are
+        np.testing.assert_allclose(out[:, :3].std(0), scaled.reshape(-1, 3).std(0), rtol=1e-5)
+    else:  # every channel of values and of differences at unit scale
+        np.testing.assert_allclose(out[:, :3].std(0), 1.0, rtol=0.02)
+        moments = out.reshape(32, 10, 6)[:, 1:, 3:].pow(2).mean((0, 1))
+        np.testing.assert_allclose(moments, 1.0, rtol=0.02)
+    model.save(tmp_path / "m.seqgan")
+    loaded = seqgan.load(tmp_path / "m.seqgan").module_["view"]
+    for name in ("center", "level_map", "diff_map"):
+        assert torch.equal(getattr(loaded, name), getattr(seen, name))
 
 
 def test_gamma_zero_or_explicit_regularizers():

@@ -8,6 +8,7 @@ from seqgan.losses import R1, R2
 from seqgan.nn._temporal_conv import (
     Resample1d,
     ResidualBlock1d,
+    SeriesView,
     TemporalConvDiscriminator,
     TemporalConvGenerator,
     TemporalMix,
@@ -93,8 +94,9 @@ def test_discriminator_shapes(seq_len, minibatch_std_group):
 
 @pytest.mark.parametrize("differences", [True, False])
 @pytest.mark.parametrize("minibatch_std_group", [0, 2])
-def test_padded_steps_do_not_reach_the_logits(differences, minibatch_std_group):
-    discriminator = _discriminator(differences=differences,
+@pytest.mark.parametrize("max_pool", [False, True])
+def test_padded_steps_do_not_reach_the_logits(differences, minibatch_std_group, max_pool):
+    discriminator = _discriminator(differences=differences, max_pool=max_pool,
                                    minibatch_std_group=minibatch_std_group)
     _perturb(discriminator)
     x = torch.rand(4, 15, 3)
@@ -107,7 +109,7 @@ def test_padded_steps_do_not_reach_the_logits(differences, minibatch_std_group):
 
 @pytest.mark.parametrize("length", [5, 8, 11])
 def test_masked_logit_equals_unpadded_logit(length):
-    discriminator = _discriminator(minibatch_std_group=2)
+    discriminator = _discriminator(minibatch_std_group=2, max_pool=True)
     _perturb(discriminator)
     x = torch.rand(4, 20, 3)
     mask = torch.zeros(4, 20)
@@ -275,3 +277,75 @@ def test_runs_on_cuda():
     generator, discriminator = _generator().cuda(), _discriminator().cuda()
     fake = generator(torch.randn(2, 9, 4, device="cuda"))
     assert discriminator(fake, mask=torch.ones(2, 9, device="cuda")).device.type == "cuda"
+
+
+# ---------------------------------------------------------------------------- SeriesView
+def _correlated_series(n: int = 400, steps: int = 12) -> torch.Tensor:
+    """Three channels: a random walk, a noisy copy of it, and a constant channel per series."""
+    g = torch.Generator().manual_seed(0)
+    walk = torch.randn(n, steps, generator=g).cumsum(1) * 0.01 + torch.rand(n, 1, generator=g)
+    near = walk + 0.05 * torch.randn(n, steps, generator=g)
+    slow = 5.0 + 0.1 * torch.randn(n, 1, generator=g).expand(n, steps)
+    return torch.stack([walk, near, slow], 2)
+
+
+@pytest.mark.parametrize("mode", ["standardised", "whitened"])
+def test_series_view_normalises_values_and_differences(mode):
+    x = _correlated_series()
+    view = SeriesView(3, mode=mode)
+    view.set_statistics(x)
+    out = view(x)
+    assert out.shape == (400, 12, 6)
+    level, diff = out[..., :3].reshape(-1, 3), out[:, 1:, 3:].reshape(-1, 3)
+    torch.testing.assert_close(level.mean(0), torch.zeros(3), atol=1e-4, rtol=0)
+    # second moments (the view centres values, not differences); the slow channel's
+    # differences are all 0: the floor keeps them 0, not inf
+    for part, active in ((level, [0, 1, 2]), (diff, [0, 1])):
+        moments = (part.T @ part / len(part))[active][:, active]
+        if mode == "standardised":  # unit variance per channel, correlations kept
+            torch.testing.assert_close(moments.diagonal(), torch.ones(len(active)), atol=2e-3,
+                                       rtol=0)
+        else:
+            torch.testing.assert_close(moments, torch.eye(len(active)), atol=2e-2, rtol=0)
+    assert not diff[:, 2].any()
+    if mode == "standardised":  # the copy's levels correlate with the walk's as in the data
+        assert float(torch.corrcoef(level[:, :2].T)[0, 1]) > 0.95
+
+
+def test_series_view_raw_is_the_series_and_its_differences():
+    x = _correlated_series(20)
+    view = SeriesView(3, mode="raw")
+    view.set_statistics(x)
+    out = view(x)
+    torch.testing.assert_close(out[..., :3], x)
+    torch.testing.assert_close(out[:, 1:, 3:], x[:, 1:] - x[:, :-1])
+    assert not out[:, 0, 3:].any()
+    assert SeriesView(3, differences=False, mode="raw")(x).shape == (20, 12, 3)
+
+
+def test_series_view_masks_padding_and_ignores_it_in_its_statistics():
+    x = _correlated_series(50)
+    mask = torch.ones(50, 12)
+    mask[::2, 7:] = 0
+    garbage = torch.where(mask.bool()[..., None], x, torch.full_like(x, 1e6))
+    clean = SeriesView(3)
+    clean.set_statistics(x[1::2])  # the full-length half ...
+    padded = SeriesView(3)
+    padded.set_statistics(garbage, mask)  # ... and all, padding set to 1e6 and masked out
+    out = padded(garbage, mask)
+    assert not out[::2, 7:].any()  # padded steps, and the difference into them, are 0
+    assert torch.isfinite(out).all() and float(out.abs().max()) < 50
+    # the padding did not reach the statistics: close to those of the unpadded half
+    torch.testing.assert_close(padded.center, clean.center, atol=0.05, rtol=0.05)
+
+
+def test_series_view_of_constant_data_is_finite():
+    view = SeriesView(2)
+    view.set_statistics(torch.ones(5, 4, 2))
+    out = view(torch.ones(3, 4, 2))
+    assert torch.isfinite(out).all() and not out.any()
+
+
+def test_series_view_rejects_an_unknown_mode():
+    with pytest.raises(ValueError, match="standardised"):
+        SeriesView(2, mode="zca")
