@@ -1,0 +1,73 @@
+"""The scripts in benchmarks/ that write committed results: merge_results.py and
+time_to_quality.py (its --quick smoke run)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import NO_DATA, SHARED_DATA
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _results(folder: Path, rows: list[tuple], metrics: list[str], command: str) -> None:
+    folder.mkdir()
+    columns = ["method", "dataset", "seed", "fit_seconds", "sample_seconds", "peak_rss_mb",
+               *metrics]
+    pd.DataFrame(rows, columns=columns).to_csv(folder / "results.csv", index=False)
+    machine = {"processor": "x86_64", "cpu_count": 2, "platform": "linux", "python": "3.11",
+               "torch": "2", "torch_threads": 1}
+    (folder / "run.json").write_text(json.dumps({
+        "command": command, "date": "2026-01-01", "seqgan": "0", "machine": machine,
+        "config": {"models": {}, "datasets": ["sines"], "metrics": metrics}}))
+
+
+def test_merge_replaces_the_methods_rows_and_keeps_the_targets_metrics(tmp_path):
+    target, source = tmp_path / "target", tmp_path / "source"
+    _results(target, [("timegan", "sines", 0, 1, 1, 1, 0.2), ("r3gan", "sines", 0, 1, 1, 1, 0.9),
+                      ("real data", "sines", 0, 1, 1, 1, 0.01)], ["discriminative"], "old")
+    _results(source, [("r3gan", "sines", s, 1, 1, 1, 0.05 + s / 100, 0.4) for s in range(5)]
+             + [("real data", "sines", 0, 1, 1, 1, 0.02, 0.0)],
+             ["discriminative", "strict_discriminative"], "new")
+    merged = _script("merge_results").merge(target, source, ["r3gan"])
+    table = pd.read_csv(target / "results.csv")
+    assert list(table.columns) == list(merged.columns)
+    assert "strict_discriminative" not in table  # only the target's metrics
+    assert sorted(table[table.method == "r3gan"].seed) == [0, 1, 2, 3, 4]
+    assert 0.9 not in set(table.discriminative)  # the old r3gan row is replaced
+    assert table[table.method == "real data"].discriminative.tolist() == [0.01]  # kept
+    summary = (target / "summary.md").read_text()
+    assert "| r3gan | 0.070 ±" in summary and "| timegan | 0.200" in summary
+    assert "merged by" in json.loads((target / "run.json").read_text())["command"]
+    with pytest.raises(ValueError, match="no rows of bigan"):
+        _script("merge_results").merge(target, source, ["bigan"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED_DATA / "stock_data.csv").exists(), reason=NO_DATA)
+def test_time_to_quality_quick_run(tmp_path):
+    out = tmp_path / "t2q"
+    subprocess.run([sys.executable, str(SCRIPTS / "time_to_quality.py"), "--quick",
+                    "--datasets", "stocks", "--n-runs", "1", "--out", str(out)], check=True,
+                   capture_output=True, timeout=600)
+    table = pd.read_csv(out / "results.csv")
+    assert set(table.model) == {"R3GAN", "TimeGAN"}
+    for _, frame in table.groupby("model"):  # segments add up: CPU time grows
+        assert frame.cpu_seconds.is_monotonic_increasing and len(frame) == 2
+    scores = table[["discriminative", "strict_discriminative"]].to_numpy()
+    assert ((scores >= 0) & (scores <= 0.5)).all()
+    assert (out / "time_to_quality.png").stat().st_size > 1000
