@@ -39,6 +39,18 @@ class DivergenceError(RuntimeError):
     networks were restored to the last good state."""
 
 
+_SHORT_NETWORKS = {"discriminator": "D", "generator": "G", "diagnostics": ""}
+
+
+def progress_label(key: str) -> str:
+    """The progress bar's name of a history column: ``"discriminator/grad_norm"`` ->
+    ``"D/grad_norm"``, ``"generator/loss"`` -> ``"G/loss"``, ``"diagnostics/diversity"`` ->
+    ``"diversity"``; other names are kept whole (nothing is cut)."""
+    network, _, name = key.partition("/")
+    short = _SHORT_NETWORKS.get(network, network)
+    return f"{short}/{name}" if short else name
+
+
 class Trainer:
     """Runs a model's phases of updates; owns everything that is the same for all models.
 
@@ -377,7 +389,7 @@ class Trainer:
                 if self.progress and self.iteration % 10 == 0:
                     bar.set_postfix(
                         {
-                            k.split("/")[0][:4] + "/" + k.split("/")[-1][:8]: f"{v:.3g}"
+                            progress_label(k): f"{v:.3g}"
                             for k, v in row.items()
                             if "/" in k and "skip" not in k
                         },

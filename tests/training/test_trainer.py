@@ -186,3 +186,12 @@ def test_shared_batches_and_repeated_update_names():
     row = trainer.history[0]
     assert row["g/n"] == (1 + 3) / 2 and row["e/n"] == (2 + 4) / 2
     assert after == [1]
+
+
+def test_progress_bar_names_are_not_cut():
+    from seqgan.training._trainer import progress_label
+
+    assert progress_label("discriminator/grad_norm") == "D/grad_norm"
+    assert progress_label("generator/loss") == "G/loss"
+    assert progress_label("diagnostics/diversity") == "diversity"
+    assert progress_label("supervisor/loss") == "supervisor/loss"
