@@ -321,13 +321,18 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     elif args.static_output:
         raise ValueError(f"--static-output: this {type(model).__name__} was fitted without "
                          "static features.")
+    out = Path(args.output)
+    if not (images or points) and out.suffix == ".csv":  # streamed: memory stays at a chunk
+        _stream_csv(model, args, condition, extra, out, static_out)
+        print(f"wrote {args.n} sequences to {out}")
+        if static_out is not None:
+            print(f"wrote the static features of the {args.n} sequences to {static_out}")
+        return 0
     result = model.sample(args.n, condition=condition, random_state=args.seed, **extra)
     if static_out is not None:
         result, static = result
-        static_frame = (static if isinstance(static, pd.DataFrame) else pd.DataFrame(
-            static, columns=[f"s{j}" for j in range(np.shape(static)[1])]))
         static_out.parent.mkdir(parents=True, exist_ok=True)
-        static_frame.to_csv(static_out, index=isinstance(static, pd.DataFrame))
+        _static_frame(static).to_csv(static_out, index=isinstance(static, pd.DataFrame))
         print(f"wrote the static features of the {args.n} sequences to {static_out}")
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -364,6 +369,44 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         raise ValueError(f"-o {str(out)!r}: use a .csv or .npy file name.")
     print(f"wrote {args.n} sequences to {out}")
     return 0
+
+
+def _static_frame(static: Any) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(static, pd.DataFrame):
+        return static
+    return pd.DataFrame(static, columns=[f"s{j}" for j in range(np.shape(static)[1])])
+
+
+def _stream_csv(model: Any, args: argparse.Namespace, condition: Any, extra: dict[str, Any],
+                out: Path, static_out: Path | None) -> None:
+    """Write ``args.n`` samples to a CSV file chunk by chunk (``model.sample_iter``): the same
+    rows as ``sample`` would give, sequence numbers running on across chunks."""
+    import pandas as pd
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if static_out is not None:
+        static_out.parent.mkdir(parents=True, exist_ok=True)
+    first, start = True, 0
+    with open(out, "w", newline="") as handle:
+        static_handle = open(static_out, "w", newline="") if static_out is not None else None
+        try:
+            for part in model.sample_iter(args.n, condition=condition, random_state=args.seed,
+                                          chunk_size=args.chunk_size, **extra):
+                if static_handle is not None:
+                    part, static = part
+                    _static_frame(static).to_csv(static_handle, header=first,
+                                                 index=isinstance(static, pd.DataFrame))
+                frame = _to_frame(part)
+                if not isinstance(part, pd.DataFrame):  # long tables number their own ids
+                    frame["sequence"] += start
+                frame.to_csv(handle, header=first, index=False)
+                first, start = False, start + len(part)
+        finally:
+            if static_handle is not None:
+                static_handle.close()
 
 
 def _static_path(output: str) -> str:
@@ -545,6 +588,9 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     sample.add_argument("--static-output", metavar="FILE",
                         help="models fitted with static features: where their generated "
                              "static features go (default: OUTPUT with .static.csv)")
+    sample.add_argument("--chunk-size", type=int, default=65536, metavar="N",
+                        help="sequence models writing .csv: sequences generated and written "
+                             "per chunk (memory stays at one chunk)")
 
     sub.add_parser("datasets", help="list the available datasets",
                    description="List the datasets that --data accepts.")

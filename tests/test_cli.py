@@ -196,3 +196,20 @@ def test_sample_conditions_are_cycled_or_read_from_a_file(tmp_path):
 
     with pytest.raises(ValueError, match="has 3 rows but -n is 4"):
         _sample_condition(args)
+
+
+def test_sample_streams_csv_in_chunks_with_the_same_rows(tmp_path):
+    from seqgan import load
+    from seqgan.cli import _to_frame
+
+    run = tmp_path / "demo"
+    assert main(["fit", "--model", "crnngan", "--data", "sines", "--data-option",
+                 "n_samples=64", "--data-option", "seq_len=6", "--out", str(run),
+                 "--n-iter", "2", "--hidden-dim", "4", "--no-verbose", "--random-state", "0",
+                 "--device", "cpu"]) == 0
+    assert main(["sample", str(run), "-n", "11", "--seed", "3", "--chunk-size", "4", "-o",
+                 str(tmp_path / "s.csv")]) == 0
+    streamed = pd.read_csv(tmp_path / "s.csv")
+    whole = _to_frame(load(run / "model.seqgan").sample(11, random_state=3))
+    assert streamed["sequence"].tolist() == list(np.repeat(np.arange(11), 6))  # ids run on
+    np.testing.assert_allclose(streamed.to_numpy(), whole.to_numpy(), rtol=1e-6, atol=1e-6)
