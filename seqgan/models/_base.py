@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import math
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -222,7 +223,10 @@ class Estimator(BaseEstimator):
             long format (one row per step) when ``id_column`` is given, else one long series cut
             into windows of ``seq_len`` steps every ``stride`` rows.
         y : array-like, optional
-            Alias of ``condition`` (scikit-learn convention).
+            The condition of a conditional model (RCGAN, R3GAN): an alias of ``condition``.
+            Ignored by unconditional models, by scikit-learn's convention for unsupervised
+            estimators (so they work in ``Pipeline`` and model-selection tools); a ``y`` that
+            is not None is ignored with a ``UserWarning`` there, since it conditions nothing.
         condition : array-like (n_sequences,) or (n_sequences, c), optional
             Class labels or vectors, for conditional models.
         static : array-like (n_sequences, n_static), optional
@@ -239,13 +243,19 @@ class Estimator(BaseEstimator):
         """
         self._validate_params()
         name = type(self).__name__
+        if y is not None and not self.supports_condition:
+            warnings.warn(f"{name} is unconditional: `y` is ignored (scikit-learn's convention "
+                          "for unsupervised estimators). To condition samples on labels, use a "
+                          "conditional model: RCGAN or R3GAN for sequences, CGAN for images.",
+                          UserWarning, stacklevel=2)
+            y = None
         if y is not None:
             if condition is not None:
                 raise ValueError("Pass the condition once: as `y` or as `condition`, not both.")
             condition = y
         if condition is not None and not self.supports_condition:
-            raise ValueError(f"{name} is unconditional and takes no `condition`/`y`; use a "
-                             "conditional model: RCGAN for sequences, CGAN for images.")
+            raise ValueError(f"{name} is unconditional and takes no `condition`; use a "
+                             "conditional model: RCGAN or R3GAN for sequences, CGAN for images.")
         if static is not None and not self.supports_static:
             raise ValueError(f"{name} does not use static features; drop `static`.")
         if checkpoint_every is not None:

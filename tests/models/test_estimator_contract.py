@@ -146,6 +146,18 @@ def test_condition_is_refused_by_unconditional_models(model, tiny_X):
         model.fit(tiny_X, condition=np.zeros(len(tiny_X)))
 
 
+def test_y_is_ignored_by_unconditional_models(model, tiny_X):
+    """scikit-learn's convention for unsupervised estimators: fit(X, y) ignores y (with a
+    warning when y is given, since it conditions nothing)."""
+    if model.supports_condition:
+        pytest.skip("conditional model: y is the condition")
+    with pytest.warns(UserWarning, match="`y` is ignored"):
+        model.fit(tiny_X, np.zeros(len(tiny_X)))
+    a = model.sample(3, random_state=0)
+    b = clone(model).fit(tiny_X, None).sample(3, random_state=0)
+    np.testing.assert_array_equal(a, b)
+
+
 def test_exact_resume_across_phases(model, tiny_X, tmp_path):
     from seqgan.training import StopAt
 

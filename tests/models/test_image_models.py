@@ -120,7 +120,7 @@ def test_bad_inputs_say_what_to_do(digits):
     with pytest.raises(ValueError, match="conditional"):
         CGAN(**SMALL).fit(X)
     with pytest.raises(ValueError, match="unconditional"):
-        DCGAN(**SMALL).fit(X, y)
+        DCGAN(**SMALL).fit(X, condition=y)
     with pytest.raises(ValueError, match="sequence data"):
         DCGAN(**SMALL).fit(X, id_column="id")
     with pytest.raises(ValueError, match="d_norm"):
