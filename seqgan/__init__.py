@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from seqgan._version import __version__
 
 if TYPE_CHECKING:
+    from seqgan._report import report
     from seqgan.models import (
         CGAN,
         CRNNGAN,
@@ -44,6 +45,7 @@ _LAZY = {
                      "Estimator", "GANEstimator", "ImageBiGAN", "TimeGAN", "load"),
                     "seqgan.models"),
     "DivergenceError": "seqgan.training",
+    "report": "seqgan._report",
 }
 _SUBPACKAGES = ("ais", "baselines", "benchmark", "data", "datasets", "inspect", "losses",
                 "metrics", "models", "nn", "plots", "training", "tuning")
@@ -63,6 +65,7 @@ __all__ = [
     "TimeGAN",
     "__version__",
     "load",
+    "report",
 ]
 
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # imported where used: `seqgan --help` stays fast (issue 23)
 MODEL_FILE = "model.seqgan"
 #: `seqgan sample` without -o writes this file into the run folder.
 SAMPLES_FILE = "samples.csv"
+#: `seqgan report` without -o writes into this folder of the run folder.
+REPORT_DIR = "report"
 #: What `seqgan fit` trains without --model.
 DEFAULT_MODEL = "r3gan"
 
@@ -283,7 +285,26 @@ def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
         verdict = ("collapsed? see the warning above" if diversity < COLLAPSE_DIVERSITY
                    else "about 1 is healthy, near 0 collapsed")
         print(f"diversity of the samples: {diversity:.3g} ({verdict})")
+    _print_headline(model, X, out)
     return 0
+
+
+def _print_headline(model: Any, X: Any, out: Path) -> None:
+    """Three quick numbers (fast budgets, at most 400 series: a few seconds) and where
+    ``seqgan report`` writes the full report."""
+    from seqgan._report import headline
+
+    try:
+        rows = headline(model, X)
+    except (ValueError, TypeError, RuntimeError) as exc:  # e.g. a model that needs a condition
+        logging.getLogger(__name__).debug("no headline numbers: %s", exc)
+        rows = []
+    if rows:
+        print("quick check (fast budgets, a rough guide):")
+        for row in rows:
+            print(f"  {row.reading}")
+    print(f"full report: run `seqgan report {out}` to write {out / REPORT_DIR / 'report.html'} "
+          "(add --fast for a quick look)")
 
 
 def _last_diversity(history: pd.DataFrame) -> float | None:
@@ -292,6 +313,50 @@ def _last_diversity(history: pd.DataFrame) -> float | None:
         return None
     values = history["diagnostics/diversity"].dropna()
     return None if values.empty else float(values.iloc[-1])
+
+
+def _command_flag(command: Sequence[str], flag: str) -> str | None:
+    """The value of ``flag VALUE`` or ``flag=VALUE`` in a recorded command line (the last)."""
+    value = None
+    for i, arg in enumerate(command):
+        if arg == flag and i + 1 < len(command):
+            value = command[i + 1]
+        elif arg.startswith(flag + "="):
+            value = arg.split("=", 1)[1]
+    return value
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from seqgan import load
+    from seqgan._report import report
+
+    path = Path(args.run)
+    model_path = path / MODEL_FILE if path.is_dir() else path
+    if not model_path.exists():
+        raise ValueError(f"{args.run!r} holds no {MODEL_FILE}; give the folder that "
+                         "`seqgan fit --out` wrote (or its .seqgan file).")
+    folder = model_path.parent
+    run_file = folder / "run.json"
+    run = json.loads(run_file.read_text()) if run_file.exists() else {}
+    if args.data is None and not run.get("data"):
+        raise ValueError(f"No run.json with the training data in {str(folder)!r}: pass "
+                         "--data (the dataset name or file the model was fitted on).")
+    # the training data as `seqgan fit` read it: its --data, options and layout flags
+    command = [] if args.data else [str(a) for a in run.get("command", [])]
+    data = argparse.Namespace(
+        data=args.data or run["data"],
+        data_option=list(args.data_option if args.data else run.get("data_options", [])),
+        condition_from_labels="--condition-from-labels" in command,
+        **{flag.strip("-").replace("-", "_"): _command_flag(command, flag) for flag in (
+            "--id-column", "--time-column", "--categorical", "--static-columns",
+            "--static-file", "--condition-column", "--condition-file")})
+    X, _ = _load_data(data)
+    model = load(model_path)
+    out = Path(args.output) if args.output else folder / REPORT_DIR
+    page = report(model, X, out, n_samples=args.n_samples, random_state=args.seed,
+                  fast=args.fast)
+    print(f"report written to {page} (figures as PNG beside it)")
+    return 0
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -592,6 +657,25 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
                         help="sequence models writing .csv: sequences generated and written "
                              "per chunk (memory stays at one chunk)")
 
+    report_p = sub.add_parser(
+        "report", help="write an HTML report: samples against the training data",
+        description="Write report.html (figures embedded) and the figures as PNG: real "
+                    "beside synthetic series, differences, marginals, autocorrelation, PCA and "
+                    "t-SNE, training curves, and metrics beside their real-data floors "
+                    "(docs/report.md).")
+    report_p.add_argument("run", help="run folder (from 'seqgan fit') or a .seqgan file")
+    report_p.add_argument("--data", help="the training data (default: what run.json records)")
+    report_p.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
+                          help="option for the dataset loader or read_csv (with --data)")
+    report_p.add_argument("-o", "--output", metavar="DIR",
+                          help=f"folder to write (default: {REPORT_DIR}/ in the run folder)")
+    report_p.add_argument("--fast", action="store_true",
+                          help="tiny classifier budgets, at most 400 series, no context-FID: "
+                               "seconds, a quick look (the scores then mean little)")
+    report_p.add_argument("--n-samples", type=int, metavar="N",
+                          help="synthetic sequences (default: as many as the data has)")
+    report_p.add_argument("--seed", type=int, default=0, help="seed of samples and metrics")
+
     sub.add_parser("datasets", help="list the available datasets",
                    description="List the datasets that --data accepts.")
 
@@ -685,6 +769,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_bench(args, argv)
         if args.command == "tune":
             return _cmd_tune(args)
+        if args.command == "report":
+            return _cmd_report(args)
         return _cmd_datasets(args)
     except Exception as exc:  # one readable line, not a traceback
         if args.debug:
