@@ -135,7 +135,8 @@ def check_not_complex(name: str, value: Any) -> None:
     dtype = _complex_dtype(value)
     if dtype is not None:
         raise TypeError(
-            f"`{name}` holds complex numbers (dtype {dtype}); seqgan models real values and "
+            f"Complex data not supported: `{name}` holds complex numbers (dtype {dtype}); "
+            "seqgan models real values and "
             "would drop the imaginary part. Pass the real and imaginary parts as separate "
             "features, e.g. np.concatenate([x.real, x.imag], axis=-1)."
         )

@@ -192,12 +192,20 @@ class SequenceEncoder:
                     check_finite(f"X[{i}]", e)
                 self._set_array_columns(elements[0].shape[1], elements[0].dtype)
                 return [e.astype(np.float64) for e in elements]
+        if type(X).__module__.startswith("scipy.sparse"):
+            raise TypeError("Sparse data was passed for `X`, but dense data is required: use "
+                            "X.toarray() (a sequence model's input is dense by nature).")
         if not hasattr(X, "__array__") and not isinstance(X, (list, tuple)):
             raise TypeError(
                 "`X` must be a 3-D array (n_sequences, seq_len, n_features), a list of 2-D "
                 f"arrays, or a pandas DataFrame; got {type(X).__name__}."
             )
         arr = _as_float_array("X", X)
+        if arr.ndim >= 2 and 0 in arr.shape:  # scikit-learn's wording, before the shape check
+            what, axis = ("sample(s)", 0) if arr.shape[0] == 0 else ("feature(s)", -1)
+            if arr.shape[axis] == 0:
+                raise ValueError(f"`X` is empty: found an array with 0 {what} "
+                                 f"(shape={arr.shape}) while a minimum of 1 is required.")
         if arr.ndim != 3:
             hint = (" For one long series, pass a DataFrame (rows = time steps) to cut it into "
                     "windows, or add a sequence axis with X[None]." if arr.ndim == 2 else
