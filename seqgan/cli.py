@@ -274,7 +274,8 @@ def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
            "data": args.data, "data_options": args.data_option, "fit_seconds": seconds,
            "stopped_early": model.stopped_early_,
            "diversity": _last_diversity(model.history_), "seqgan_version": __version__,
-           "python": platform.python_version(), "machine": platform.platform()}
+           "python": platform.python_version(), "machine": platform.platform(),
+           "torch_threads": _torch_threads()}
     (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
     state = "stopped early (resume with --resume)" if model.stopped_early_ else "trained"
     print(f"{cls.__name__} {state} in {seconds:.1f} s; model written to {out / MODEL_FILE}")
@@ -545,6 +546,8 @@ def _cmd_bench(args: argparse.Namespace, argv: Sequence[str]) -> int:
         raw["metrics"] = listed(args.metrics)
     if args.workers:
         raw["workers"] = args.workers
+    if args.threads:
+        raw["threads"] = args.threads
     if args.no_plots:
         raw["plots"] = False
     config = BenchmarkConfig.from_mapping(raw)
@@ -598,6 +601,7 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
         epilog="Run 'seqgan COMMAND --help' for a command's options; 'seqgan fit --model NAME "
                f"--help' lists that model's hyperparameters (default model: {DEFAULT_MODEL}).")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     fit = sub.add_parser("fit", help="train a model and save it to a run folder",
@@ -633,6 +637,7 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
                      help="iterations between checkpoints (default: 100)")
     fit.add_argument("--resume", action="store_true",
                      help="continue from the checkpoint in --out")
+    _add_threads(fit)
     names = _add_model_options(fit, model_cls) if model_cls is not None else []
 
     sample = sub.add_parser("sample", help="generate sequences from a trained model",
@@ -691,6 +696,8 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     bench.add_argument("--workers", type=int, help="runs in parallel (default: 1)")
     bench.add_argument("--no-plots", action="store_true", help="skip the figures")
     bench.add_argument("--out", required=True, help="results folder to write")
+    _add_threads(bench, "torch threads of each run (default: the cores shared among the "
+                        "workers)")
 
     tune_p = sub.add_parser(
         "tune", help="search hyperparameters with Optuna (shareable across machines)",
@@ -730,8 +737,37 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     tune_p.add_argument("--seed", type=int, default=0, help="split and sampler seed")
     tune_p.add_argument("--report", metavar="DIR",
                         help="write trials.csv and optuna's figures into DIR")
+    _add_threads(tune_p)
     tune_p.set_defaults(id_column=None, time_column=None, categorical=None)
     return parser, names
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def _version() -> str:
+    from seqgan._version import __version__
+
+    return __version__
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1, got {text!r}")
+    return value
+
+
+def _add_threads(parser: argparse.ArgumentParser, text: str | None = None) -> None:
+    parser.add_argument("--threads", type=_positive_int, metavar="N", help=text or (
+        "torch CPU threads for training (torch.set_num_threads; default: torch's own, "
+        "usually one per core)"))
 
 
 def _model_name(argv: Sequence[str]) -> str | None:
@@ -760,6 +796,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, names = _parser(model_cls)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if getattr(args, "threads", None) is not None and args.command in ("fit", "tune"):
+        import torch  # (bench sets the threads of each run, in its workers too)
+
+        torch.set_num_threads(args.threads)
     try:
         if args.command == "fit":
             return _cmd_fit(args, {k: getattr(args, k) for k in names if hasattr(args, k)})
