@@ -458,6 +458,8 @@ def tune(
     random_state : int
         Seed of the split and of the default sampler.
 
+    Notes
+    -----
     Several workers (processes or machines) may call ``tune`` on one stored study at once:
     creating the storage and the study is safe to race, and a worker returns only when the
     study holds ``n_trials`` complete or pruned trials (or ``timeout`` passed), after failing

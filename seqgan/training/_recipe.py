@@ -79,6 +79,8 @@ class Update:
         except these: for a graph that a later update reuses (TimeGAN's embedder step reuses
         the embedding its generator step computed on the same batch).
 
+    Notes
+    -----
     The same ``name`` may appear several times in a phase (e.g. G, E, G, E): its history
     columns hold the mean over all its steps in the iteration.
     """

@@ -106,6 +106,8 @@ class Trainer:
         phase's iteration count may change only while that phase has not ended, and not below
         the iterations it has run.
 
+    Notes
+    -----
     Every update's gradient norm (before clipping) is recorded as ``<update>/grad_norm``.
     """
 
