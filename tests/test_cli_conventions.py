@@ -76,10 +76,10 @@ def test_threads_options(monkeypatch, restore_threads):
 
 def test_license_changelog_and_py_typed():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert meta["project"]["license"] == "MIT"
+    assert meta["project"]["license"] == "Apache-2.0"
     assert meta["project"]["license-files"] == ["LICENSE"]
     license_text = (ROOT / "LICENSE").read_text()
-    assert license_text.startswith("MIT License") and "the seqgan developers" in license_text
+    assert "Apache License" in license_text and "Version 2.0" in license_text
     assert f"## {seqgan.__version__}" in (ROOT / "CHANGELOG.md").read_text()
     assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["seqgan"]
     assert resources.files("seqgan").joinpath("py.typed").is_file()
