@@ -329,14 +329,15 @@ _VIEW_FLOOR = {"standardised": 1e-6, "whitened": 1e-3, "raw": 0.0}
 
 
 class SeriesView(nn.Module):
-    """Sequences -> the normalised series and its normalised first differences.
+    """Sequences -> the normalised series and its normalised differences up to ``differences``.
 
-    ``(batch, T, d) -> (batch, T, d)`` or ``(batch, T, 2 d)`` with ``differences``:
-    ``[(x - center) @ level_map, (x_t - x_{t-1}) @ diff_map]``, the difference 0 at the first
-    step and wherever a step or its predecessor is padding. ``mode`` sets the maps from the
-    training data (:meth:`set_statistics`; buffers, saved with the weights):
+    ``(batch, T, d) -> (batch, T, (differences + 1) d)``: ``[(x - center) @ maps[0],
+    (diff x) @ maps[1], (diff diff x) @ maps[2]]`` up to the order asked for, where ``diff x``
+    is ``x_t - x_{t-1}``, 0 at the first step and wherever a step or its predecessor is
+    padding (so the second difference is 0 at the first two valid steps). ``mode`` sets the
+    maps from the training data (:meth:`set_statistics`; buffers, saved with the weights):
 
-    - ``"standardised"``: ``diag(1 / std)`` per channel, of the values and of the differences;
+    - ``"standardised"``: ``diag(1 / std)`` per channel, of the values and of each difference;
     - ``"whitened"``: ZCA, ``C^{-1/2}`` of the channels' covariance;
     - ``"raw"``: the identity (``center`` 0): the series as scaled, its plain differences.
 
@@ -350,28 +351,28 @@ class SeriesView(nn.Module):
     """
 
     center: torch.Tensor
-    level_map: torch.Tensor
-    diff_map: torch.Tensor
+    maps: torch.Tensor
 
-    def __init__(self, n_channels: int, *, differences: bool = True,
+    def __init__(self, n_channels: int, *, differences: int = 1,
                  mode: ViewMode = "standardised", floor: float | None = None) -> None:
         super().__init__()
         if mode not in ("standardised", "whitened", "raw"):
             raise ValueError("`mode` must be 'standardised', 'whitened' or 'raw'; got "
                              f"{mode!r}.")
-        self.n_channels, self.differences = n_channels, bool(differences)
+        if int(differences) not in (0, 1, 2):
+            raise ValueError(f"`differences` must be 0, 1 or 2; got {differences!r}.")
+        self.n_channels, self.differences = n_channels, int(differences)
         self.mode = mode
         self.floor = float(floor) if floor is not None else _VIEW_FLOOR[mode]
         self.register_buffer("center", torch.zeros(n_channels))
-        self.register_buffer("level_map", torch.eye(n_channels))
-        self.register_buffer("diff_map", torch.eye(n_channels))
+        self.register_buffer("maps", torch.eye(n_channels).repeat(self.differences + 1, 1, 1))
 
     def extra_repr(self) -> str:
         return f"{self.n_channels}, {self.mode}, differences={self.differences}"
 
     @property
     def n_outputs(self) -> int:
-        return self.n_channels * (2 if self.differences else 1)
+        return self.n_channels * (self.differences + 1)
 
     @torch.no_grad()
     def set_statistics(self, values: torch.Tensor, mask: torch.Tensor | None = None) -> None:
@@ -384,10 +385,9 @@ class SeriesView(nn.Module):
         m = (torch.ones(x.shape[:2], dtype=x.dtype) if mask is None else mask.to(x.dtype))
         m = m.unsqueeze(-1)
         center = (x * m).sum((0, 1)) / m.sum().clamp_min(1.0)
-        pair = m[:, 1:] * m[:, :-1]
         self.center.copy_(center)
-        self.level_map.copy_(self._map((x - center) * m, m.sum()))
-        self.diff_map.copy_(self._map((x[:, 1:] - x[:, :-1]) * pair, pair.sum()))
+        for k, (part, valid) in enumerate(zip(*self._parts(x - center, m), strict=True)):
+            self.maps[k].copy_(self._map(part, valid.sum()))
 
     def _map(self, centred: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
         """(d, d) map of rows (..., d) (zero where masked; ``count`` valid rows)."""
@@ -405,18 +405,24 @@ class SeriesView(nn.Module):
             return torch.eye(cov.shape[0], dtype=cov.dtype)
         return (vectors * eigenvalues.clamp_min(top * self.floor).rsqrt()) @ vectors.T
 
+    def _parts(self, x: torch.Tensor, m: torch.Tensor | None
+               ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """``[x, diff x, diff diff x]`` up to ``differences``, each (batch, T, d) and 0 where
+        not defined, and where each is defined, (batch, T, 1)."""
+        valid = x.new_ones(x.shape[0], x.shape[1], 1) if m is None else m
+        parts, valids = [x * valid], [valid]
+        for _ in range(self.differences):
+            valid = valid * F.pad(valid[:, :-1], (0, 0, 1, 0))  # this step and the one before
+            previous = parts[-1]
+            parts.append(F.pad(previous[:, 1:] - previous[:, :-1], (0, 0, 1, 0)) * valid)
+            valids.append(valid)
+        return parts, valids
+
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """``x`` (batch, T, d), ``mask`` (batch, T) or None -> (batch, T, n_outputs)."""
         m = None if mask is None else mask.to(x.dtype).unsqueeze(-1)
-        level = (x - self.center) @ self.level_map
-        if m is not None:
-            level = level * m
-        if not self.differences:
-            return level
-        diff = F.pad(x[:, 1:] - x[:, :-1], (0, 0, 1, 0)) @ self.diff_map
-        if m is not None:
-            diff = diff * m * F.pad(m[:, :-1], (0, 0, 1, 0))
-        return torch.cat([level, diff], 2)
+        parts, _ = self._parts(x - self.center, m)
+        return torch.cat([part @ self.maps[k] for k, part in enumerate(parts)], 2)
 
 
 # ---------------------------------------------------------------------------- networks

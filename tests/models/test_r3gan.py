@@ -44,7 +44,7 @@ def test_discriminator_view_is_set_from_the_training_data_and_saved(tmp_path, vi
         np.testing.assert_allclose(moments, 1.0, rtol=0.02)
     model.save(tmp_path / "m.seqgan")
     loaded = seqgan.load(tmp_path / "m.seqgan").module_["view"]
-    for name in ("center", "level_map", "diff_map"):
+    for name in ("center", "maps"):
         assert torch.equal(getattr(loaded, name), getattr(seen, name))
 
 

@@ -292,7 +292,7 @@ def _correlated_series(n: int = 400, steps: int = 12) -> torch.Tensor:
 @pytest.mark.parametrize("mode", ["standardised", "whitened"])
 def test_series_view_normalises_values_and_differences(mode):
     x = _correlated_series()
-    view = SeriesView(3, mode=mode)
+    view = SeriesView(3, mode=mode, differences=1)
     view.set_statistics(x)
     out = view(x)
     assert out.shape == (400, 12, 6)
@@ -320,7 +320,10 @@ def test_series_view_raw_is_the_series_and_its_differences():
     torch.testing.assert_close(out[..., :3], x)
     torch.testing.assert_close(out[:, 1:, 3:], x[:, 1:] - x[:, :-1])
     assert not out[:, 0, 3:].any()
-    assert SeriesView(3, differences=False, mode="raw")(x).shape == (20, 12, 3)
+    assert SeriesView(3, differences=0, mode="raw")(x).shape == (20, 12, 3)
+    second = SeriesView(3, differences=2, mode="raw")(x)
+    torch.testing.assert_close(second[:, 2:, 6:], x[:, 2:] - 2 * x[:, 1:-1] + x[:, :-2])
+    assert not second[:, :2, 6:].any()
 
 
 def test_series_view_masks_padding_and_ignores_it_in_its_statistics():
@@ -334,6 +337,9 @@ def test_series_view_masks_padding_and_ignores_it_in_its_statistics():
     padded.set_statistics(garbage, mask)  # ... and all, padding set to 1e6 and masked out
     out = padded(garbage, mask)
     assert not out[::2, 7:].any()  # padded steps, and the difference into them, are 0
+    second = SeriesView(3, differences=2)
+    second.set_statistics(garbage, mask)
+    assert not second(garbage, mask)[::2, 7:].any() and torch.isfinite(second.maps).all()
     assert torch.isfinite(out).all() and float(out.abs().max()) < 50
     # the padding did not reach the statistics: close to those of the unpadded half
     torch.testing.assert_close(padded.center, clean.center, atol=0.05, rtol=0.05)
@@ -346,6 +352,16 @@ def test_series_view_of_constant_data_is_finite():
     assert torch.isfinite(out).all() and not out.any()
 
 
-def test_series_view_rejects_an_unknown_mode():
+def test_series_view_rejects_an_unknown_mode_or_order():
     with pytest.raises(ValueError, match="standardised"):
         SeriesView(2, mode="zca")
+    with pytest.raises(ValueError, match="0, 1 or 2"):
+        SeriesView(2, differences=3)
+
+
+def test_second_differences_are_standardised_too():
+    x = _correlated_series()
+    view = SeriesView(3, differences=2)
+    view.set_statistics(x)
+    second = view(x)[:, 2:, 6:8].reshape(-1, 2)
+    torch.testing.assert_close(second.pow(2).mean(0), torch.ones(2), atol=2e-3, rtol=0)
