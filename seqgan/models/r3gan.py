@@ -47,7 +47,7 @@ class R3GAN(GANEstimator):
     Adam with ``betas = (0, 0.99)`` and equal learning rates; sampling uses an exponential
     moving average of the generator's weights (``ema``).
 
-    Networks (:mod:`seqgan.nn._temporal_conv`): residual 1-D convolution blocks without
+    Networks (``seqgan/nn/_temporal_conv.py``): residual 1-D convolution blocks without
     normalisation (inverted bottleneck, depthwise temporal convolution, the last layer of every
     branch initialised at zero), at resolutions ``T, T/2, ...`` joined by fixed-filter
     resampling, so that a step costs the same at any length and long sequences are cheap. The
@@ -85,7 +85,7 @@ class R3GAN(GANEstimator):
         against .383, series 0.64 of the data's roughness), 0 none. ``True``/``False`` are 1/0.
     discriminator_view : {"standardised", "whitened", "raw"}
         How the discriminator sees the series and its differences, and what R1/R2 are taken
-        with respect to (:class:`~seqgan.nn._temporal_conv.SeriesView`): each channel of the
+        with respect to (``SeriesView`` in ``seqgan/nn/_temporal_conv.py``): each channel of the
         values and of the differences divided by its standard deviation in the training data
         ("standardised"), both whitened across channels ("whitened"), or as scaled ("raw").
         Measured on stocks (docs/models.md): "raw" lets the price channels drift apart.
