@@ -92,6 +92,14 @@ class EMA(nn.Module):
         Use ``min(decay, (1 + n) / (10 + n))`` at update ``n``, so early averages do not drag
         the random initial weights along.
 
+    Notes
+    -----
+    Why not ``torch.optim.swa_utils.AveragedModel`` with ``get_ema_multi_avg_fn``, measured:
+    at a fixed decay it gives the same weights (difference 0.0) and a slightly faster update
+    (R3GAN's generator 1.53 against 1.82 ms; TimeGAN 0.42 against 0.44 ms; under 1% of an
+    iteration), but the warm-up above needs its per-tensor ``avg_fn`` instead, and switching
+    renames the keys of every checkpoint and model file that holds an average.
+
     Attributes
     ----------
     shadow : nn.Module
