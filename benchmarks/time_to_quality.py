@@ -84,6 +84,7 @@ def run(model: str, dataset: str, budgets: list[int], seed: int, quick: bool,
 
 def plot(table: pd.DataFrame, path: Path) -> None:
     import matplotlib
+    import matplotlib.ticker
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -99,6 +100,8 @@ def plot(table: pd.DataFrame, path: Path) -> None:
                 ax.plot(frame["cpu_seconds"], frame[metric], style, color=colours.get(model),
                         label=label)
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
         ax.set_ylim(0, 0.52)
         ax.set_xlabel("training CPU-seconds (one thread)")
         ax.set_ylabel("|accuracy - 0.5| (lower is better)")
