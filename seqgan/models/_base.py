@@ -313,14 +313,17 @@ class Estimator(BaseEstimator):
             return
         when = (f" at iteration {int(self.history_.loc[values.index[-1], 'iteration'])}"
                 if "iteration" in self.history_ else "")
+        name = type(self).__name__
+        other = ("" if name == "R3GAN" else
+                 ", another loss (loss='rpgan', regularizers={'r1': 1.0, 'r2': 1.0}) or R3GAN, "
+                 "the default model")
         logger.warning(
             "%s may have collapsed: the diversity of its samples%s is %.3g (the spread of 64 "
             "samples from fixed noise relative to 64 real sequences; about 1 is healthy, near 0 "
             "means the generator makes almost the same sequence whatever its noise). Try more "
-            "iterations (`n_iter`), a lower generator learning rate (`lr_g`), another loss "
-            "(loss='rpgan', regularizers={'r1': 1.0, 'r2': 1.0}) or R3GAN, the default model; "
-            "see docs/models.md. The history column 'diagnostics/diversity' shows when it "
-            "happened.", type(self).__name__, when, float(values.iloc[-1]))
+            "iterations (`n_iter`), a lower generator learning rate (`lr_g`)%s; see "
+            "docs/models.md. The history column 'diagnostics/diversity' shows when it "
+            "happened.", name, when, float(values.iloc[-1]), other)
 
     def _encode_training_data(self, X: Any, *, condition: Any, static: Any,
                               id_column: str | None, time_column: str | None,

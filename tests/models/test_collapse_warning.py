@@ -27,7 +27,17 @@ def test_a_collapsed_fit_warns_with_what_it_means_and_what_to_try(monkeypatch, t
     text = warnings[0].getMessage()
     assert "CRNNGAN may have collapsed" in text and "0.0086" in text
     assert "at iteration 4" in text and "about 1 is healthy" in text
-    assert "`n_iter`" in text and "`lr_g`" in text
+    assert "`n_iter`" in text and "`lr_g`" in text and "or R3GAN" in text
+
+
+def test_r3gan_is_not_told_to_try_r3gan(monkeypatch, tiny_X, caplog):
+    from seqgan import R3GAN
+
+    monkeypatch.setattr(GANEstimator, "_diversity", staticmethod(lambda trainer: 0.001))
+    with caplog.at_level(logging.WARNING, logger="seqgan"):
+        R3GAN(**{**R3GAN.get_test_params(), "n_iter": 4, "diagnostics_every": 2}).fit(tiny_X)
+    text = " ".join(r.getMessage() for r in caplog.records if "collapsed" in r.getMessage())
+    assert "R3GAN may have collapsed" in text and "or R3GAN" not in text
 
 
 def test_a_diverse_fit_does_not_warn(monkeypatch, tiny_X, caplog):
