@@ -27,8 +27,11 @@ def sines():
     return load_dataset("sines", n_samples=1000, seq_len=24, n_features=2, random_state=0)
 
 
+# C-RNN-GAN with standard scaling (a linear output): under min-max scaling its output is a
+# sigmoid since issue 23, and at this budget it collapses (diversity .024, ACD error .52 against
+# .46 untrained); docs/models.md, "Known problem".
 @pytest.mark.parametrize("make", [
-    lambda n: CRNNGAN(hidden_dim=32, num_layers=1, n_iter=n, batch_size=64),
+    lambda n: CRNNGAN(hidden_dim=32, num_layers=1, n_iter=n, batch_size=64, scaling="standard"),
     lambda n: TimeGAN(hidden_dim=12, num_layers=2, n_iter_autoencoder=n, n_iter_supervisor=n,
                       n_iter_joint=n // 2, batch_size=64),
 ], ids=["CRNNGAN", "TimeGAN"])
