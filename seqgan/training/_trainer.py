@@ -317,41 +317,29 @@ class Trainer:
         self._static = put(data.static)
         self._n = data.n_sequences
 
+    def _batch(self, idx: torch.Tensor) -> Batch:
+        """The sequences at ``idx`` (on the device), every field that the data has."""
+        idx = idx.to(self.device)
+
+        def take(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t.index_select(0, idx)
+
+        return Batch(take(self._values), take(self._lengths), take(self._mask),
+                     take(self._condition), take(self._static))
+
     def next_batch(self) -> Batch:
         """A batch of distinct sequences drawn uniformly (as the TimeGAN reference code)."""
         if self._n <= self.batch_size:
             idx = torch.randperm(self._n)
         else:
             idx = torch.randperm(self._n)[: self.batch_size]
-        idx = idx.to(self.device)
-
-        def take(t: torch.Tensor | None) -> torch.Tensor | None:
-            return None if t is None else t.index_select(0, idx)
-
-        return Batch(
-            take(self._values),
-            take(self._lengths),
-            take(self._mask),
-            take(self._condition),
-            take(self._static),
-        )
+        return self._batch(idx)
 
     def fixed_batch(self, n: int, seed: int = 0) -> Batch:
         """The same ``n`` sequences every time (drawn with their own generator, so the training
         random stream is untouched); for diagnostics."""
         idx = torch.randperm(self._n, generator=torch.Generator().manual_seed(seed))[:n]
-        idx = idx.to(self.device)
-
-        def take(t: torch.Tensor | None) -> torch.Tensor | None:
-            return None if t is None else t.index_select(0, idx)
-
-        return Batch(
-            take(self._values),
-            take(self._lengths),
-            take(self._mask),
-            take(self._condition),
-            take(self._static),
-        )
+        return self._batch(idx)
 
     # ------------------------------------------------------------------ loop
     def fit(self, data: SequenceData | ImageData) -> None:
