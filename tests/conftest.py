@@ -27,6 +27,25 @@ SHARED_DATA = find_data_home()
 NO_DATA = (f"dataset files not found in {SHARED_DATA}: set SEQGAN_DATA_HOME to the folder "
            "that holds them (README, 'Datasets')")
 
+def _sequence_models() -> list[type]:
+    from seqgan.models import available_models, get_model
+    from seqgan.models._image_base import LatentVectorGANEstimator
+
+    return [c for c in map(get_model, available_models())
+            if not issubclass(c, LatentVectorGANEstimator)]
+
+
+#: Every registered sequence model (not the image or point models).
+SEQUENCE_MODELS = _sequence_models()
+
+
+def small_sines(n: int = 24, steps: int = 8, n_features: int = 2) -> np.ndarray:
+    """Sines of random frequency, (n, steps, n_features): tiny training data for fast tests."""
+    rng = np.random.default_rng(0)
+    return np.sin(rng.uniform(0.2, 0.6, size=(n, 1, n_features))
+                  * np.arange(steps)[None, :, None])
+
+
 TINY = {"hidden_dim": 4, "num_layers": 1, "n_iter": 3, "batch_size": 8, "device": "cpu",
         "random_state": 0, "verbose": False}
 

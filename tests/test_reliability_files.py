@@ -22,18 +22,13 @@ from safetensors.torch import save_file
 
 import seqgan
 from seqgan._files import atomic_write, remove_stale_temp_files
-from seqgan.models import available_models, get_model
-from seqgan.models._image_base import LatentVectorGANEstimator
+from seqgan.models import get_model
 from seqgan.training._checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
-
-SEQUENCE_MODELS = [
-    c for c in map(get_model, available_models()) if not issubclass(c, LatentVectorGANEstimator)
-]
+from tests.conftest import SEQUENCE_MODELS, small_sines
 
 
 def _X() -> np.ndarray:
-    rng = np.random.default_rng(0)
-    return np.sin(rng.uniform(0.2, 0.6, size=(24, 1, 2)) * np.arange(8)[None, :, None])
+    return small_sines()
 
 
 @pytest.fixture(scope="module", params=SEQUENCE_MODELS, ids=lambda c: c.__name__)

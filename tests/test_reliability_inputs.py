@@ -8,19 +8,14 @@ import logging
 import numpy as np
 import pytest
 
-from seqgan.models import available_models, get_model
-from seqgan.models._image_base import LatentVectorGANEstimator
+from tests.conftest import SEQUENCE_MODELS, small_sines
 
-SEQUENCE_MODELS = [
-    c for c in map(get_model, available_models()) if not issubclass(c, LatentVectorGANEstimator)
-]
 CONDITIONAL = [c for c in SEQUENCE_MODELS if c.supports_condition]
 STATIC = [c for c in SEQUENCE_MODELS if c.supports_static]
 
 
 def _X() -> np.ndarray:
-    rng = np.random.default_rng(0)
-    return np.sin(rng.uniform(0.2, 0.6, size=(24, 1, 2)) * np.arange(8)[None, :, None])
+    return small_sines()
 
 
 def _huge() -> np.ndarray:

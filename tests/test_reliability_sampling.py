@@ -9,17 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqgan.models import _base, available_models, get_model
-from seqgan.models._image_base import LatentVectorGANEstimator
-
-SEQUENCE_MODELS = [
-    c for c in map(get_model, available_models()) if not issubclass(c, LatentVectorGANEstimator)
-]
+from seqgan.models import _base, get_model
+from tests.conftest import SEQUENCE_MODELS, small_sines
 
 
 def _X() -> np.ndarray:
-    rng = np.random.default_rng(0)
-    return np.sin(rng.uniform(0.2, 0.6, size=(24, 1, 2)) * np.arange(8)[None, :, None])
+    return small_sines()
 
 
 @pytest.fixture(scope="module", params=SEQUENCE_MODELS, ids=lambda c: c.__name__)

@@ -8,12 +8,9 @@ import numpy as np
 import pytest
 
 from seqgan.data._scaling import FeatureScaler
-from seqgan.models import available_models, get_model
-from seqgan.models._image_base import LatentVectorGANEstimator
+from seqgan.models import get_model
+from tests.conftest import SEQUENCE_MODELS
 
-SEQUENCE_MODELS = [
-    c for c in map(get_model, available_models()) if not issubclass(c, LatentVectorGANEstimator)
-]
 FACTORS = [1e-12, 1e-10, 1e-8, 1e-3, 1e3, 1e8, 1e12]
 
 

@@ -10,18 +10,12 @@ from torch import nn
 
 from seqgan import DivergenceError
 from seqgan.data import SequenceEncoder
-from seqgan.models import available_models, get_model
-from seqgan.models._image_base import LatentVectorGANEstimator
 from seqgan.training import Phase, Trainer, Update
-
-SEQUENCE_MODELS = [
-    c for c in map(get_model, available_models()) if not issubclass(c, LatentVectorGANEstimator)
-]
+from tests.conftest import SEQUENCE_MODELS, small_sines
 
 
 def _X() -> np.ndarray:
-    rng = np.random.default_rng(0)
-    return np.sin(rng.uniform(0.2, 0.6, size=(24, 1, 2)) * np.arange(8)[None, :, None])
+    return small_sines()
 
 
 @pytest.mark.parametrize("lr", [1e6, 1e4])

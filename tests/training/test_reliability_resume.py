@@ -9,14 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from seqgan.models import available_models, get_model
-from seqgan.models._image_base import LatentVectorGANEstimator
+from seqgan.models import get_model
 from seqgan.training import StopAt
 from seqgan.training._checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
-
-SEQUENCE_MODELS = [
-    c for c in map(get_model, available_models()) if not issubclass(c, LatentVectorGANEstimator)
-]
+from tests.conftest import SEQUENCE_MODELS, small_sines
 
 #: (changed parameters, what the error must list)
 REFUSED = [
@@ -29,8 +25,7 @@ REFUSED = [
 
 
 def _X() -> np.ndarray:
-    rng = np.random.default_rng(0)
-    return np.sin(rng.uniform(0.2, 0.6, size=(24, 1, 2)) * np.arange(8)[None, :, None])
+    return small_sines()
 
 
 def _last_phase(model) -> str:

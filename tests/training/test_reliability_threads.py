@@ -10,12 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from seqgan.models import available_models, get_model
-from seqgan.models._image_base import LatentVectorGANEstimator
-
-SEQUENCE_MODELS = [
-    c for c in map(get_model, available_models()) if not issubclass(c, LatentVectorGANEstimator)
-]
+from tests.conftest import SEQUENCE_MODELS, small_sines
 
 
 @pytest.fixture
@@ -26,8 +21,7 @@ def threads():
 
 
 def _X() -> np.ndarray:
-    rng = np.random.default_rng(0)
-    return np.sin(rng.uniform(0.2, 0.6, size=(64, 1, 3)) * np.arange(12)[None, :, None])
+    return small_sines(n=64, steps=12, n_features=3)
 
 
 def _samples(cls):
