@@ -393,17 +393,14 @@ class SeriesView(nn.Module):
         """(d, d) map of rows (..., d) (zero where masked; ``count`` valid rows)."""
         flat = centred.reshape(-1, centred.shape[-1])
         cov = flat.T @ flat / count.clamp_min(1.0)
-        if self.mode == "standardised":
-            variance = cov.diagonal()
-            top = float(variance.max()) if variance.numel() else 0.0
-            if top <= 0:
-                return torch.eye(cov.shape[0], dtype=cov.dtype)
-            return torch.diag(variance.clamp_min(top * self.floor).rsqrt())
-        eigenvalues, vectors = torch.linalg.eigh(cov)
-        top = float(eigenvalues.max()) if eigenvalues.numel() else 0.0
-        if top <= 0:
+        if self.mode == "standardised":  # per channel: the eigenbasis is the identity
+            variances, vectors = cov.diagonal(), torch.eye(cov.shape[0], dtype=cov.dtype)
+        else:
+            variances, vectors = torch.linalg.eigh(cov)
+        top = float(variances.max()) if variances.numel() else 0.0
+        if top <= 0:  # every value is 0: nothing to scale
             return torch.eye(cov.shape[0], dtype=cov.dtype)
-        return (vectors * eigenvalues.clamp_min(top * self.floor).rsqrt()) @ vectors.T
+        return (vectors * variances.clamp_min(top * self.floor).rsqrt()) @ vectors.T
 
     def _parts(self, x: torch.Tensor, m: torch.Tensor | None
                ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
