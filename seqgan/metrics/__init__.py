@@ -10,7 +10,8 @@
   :func:`correlational_score`; :func:`mmd`; Context-FID (:func:`context_fid`, with our
   :class:`TS2Vec` encoder);
 - usefulness and privacy: :func:`tstr_score`, :func:`distance_to_closest_record`,
-  :func:`membership_inference_score`;
+  :func:`membership_inference_score`, and all of them with near copies in one
+  :func:`privacy_report` (a :class:`PrivacyReport`, markdown and figures);
 - images: classifier-feature :func:`image_fid` and :func:`image_precision_recall` with a
   small CNN (:class:`ImageClassifier`) trained on the real labelled images (not Inception-FID);
 - points from a known mixture (rings, grids): :func:`mode_coverage`;
@@ -42,6 +43,7 @@ from seqgan.metrics._image_features import (
     image_precision_recall,
 )
 from seqgan.metrics._modes import mode_coverage
+from seqgan.metrics._privacy import PrivacyReport, privacy_report
 from seqgan.metrics._registry import MetricSpec, available_metrics, get_metric
 from seqgan.metrics._result import MetricResult
 from seqgan.metrics._strict import (
@@ -56,6 +58,7 @@ __all__ = [
     "ImageClassifier",
     "MetricResult",
     "MetricSpec",
+    "PrivacyReport",
     "TS2Vec",
     "acd",
     "available_metrics",
@@ -76,6 +79,7 @@ __all__ = [
     "mmd",
     "mode_coverage",
     "predictive_score",
+    "privacy_report",
     "roughness_ratio",
     "skewness_difference",
     "strict_discriminative_floor",
