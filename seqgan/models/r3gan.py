@@ -277,6 +277,15 @@ class R3GAN(GANEstimator):
                 spec.n_static, sigmoid=self.scaling == "minmax")
         return module
 
+    def _build_optimizers(self, module: nn.Module) -> dict[str, torch.optim.Optimizer]:
+        """The generator's optimizer also trains the static generator (with ``static=``):
+        without it the static features kept their initial distribution."""
+        params = [p for name in ("generator", "static_generator") if name in module
+                  for p in module[name].parameters()]
+        return {"generator": self._optimizer("g", params, self.lr_g),
+                "discriminator": self._optimizer("d", module["discriminator"].parameters(),
+                                                 self.lr_d)}
+
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
         """Per-step noise (n, seq_len, noise_dim) and global noise (n, global_noise_dim), both
         standard normal."""
