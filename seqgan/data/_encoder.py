@@ -94,11 +94,37 @@ class SequenceEncoder:
         time_column: str | None = None,
         categorical: Sequence[str] | None = None,
         stride: int = 1,
+        static_columns: Sequence[str] | None = None,
     ) -> SequenceData:
-        """Validate ``X`` (and ``static``, ``condition``), fit the scalers, return scaled data."""
+        """Validate ``X`` (and ``static``, ``condition``), fit the scalers, return scaled data.
+
+        ``static_columns`` names per-sequence attributes among the columns of a long DataFrame
+        (constant within each id); they are taken out of the values and encoded as static
+        features, and :meth:`inverse_transform` writes them back into the long frame.
+        ``categorical`` may also name static columns (text, category and boolean columns are
+        categorical without being named).
+        """
+        categorical = [categorical] if isinstance(categorical, str) else categorical
+        static_categorical: list[str] = []
+        self.static_in_frame_ = False
+        if static_columns is not None:
+            static_columns = _check_static_columns(X, static, static_columns, id_column,
+                                                   time_column)
+            self.static_in_frame_ = True
+            self.frame_columns_ = [str(c) for c in X.columns]
+        static_names = (list(static_columns) if static_columns is not None
+                        else list(static.columns) if isinstance(static, pd.DataFrame) else [])
+        if categorical is not None and static_names:
+            in_x = set(X.columns) - set(static_columns or []) if isinstance(
+                X, pd.DataFrame) else set()
+            static_categorical = [c for c in categorical if c in static_names and c not in in_x]
+            categorical = [c for c in categorical if c not in static_categorical] or None
         if isinstance(X, pd.DataFrame):
             if id_column is not None:
-                seqs, ids = self._read_long(X, id_column, time_column, categorical)
+                values_frame = X if static_columns is None else X.drop(columns=static_columns)
+                seqs, ids = self._read_long(values_frame, id_column, time_column, categorical)
+                if static_columns is not None:
+                    static = _static_from_long(X, id_column, static_columns)
             else:
                 seqs, ids = self._read_wide(X, time_column, categorical, stride), None
         else:
@@ -136,7 +162,7 @@ class SequenceEncoder:
         self.fixed_length_ = bool(len(uniq) == 1 and uniq[0] == total_len)
         self.train_len_ = total_len
 
-        static_arr = self._fit_static(static, len(seqs), ids)
+        static_arr = self._fit_static(static, len(seqs), ids, static_categorical)
         self.condition_encoder_ = None
         cond_arr = None
         if condition is not None:
@@ -159,6 +185,8 @@ class SequenceEncoder:
         probe.fixed_categories_ = categories
         if self.kind_ == "long" and id_column is None:
             id_column, time_column = self.id_column_, time_column or self.time_column_
+        if getattr(self, "static_in_frame_", False) and isinstance(X, pd.DataFrame):
+            X = X.drop(columns=[c for c in self.static_names_ if c in X.columns])
         data = probe.fit_transform(X, id_column=id_column, time_column=time_column,
                                    categorical=list(categories) or None, stride=stride)
         if probe.feature_names_ != self.feature_names_ or probe.n_channels_ != self.n_channels_:
@@ -372,15 +400,23 @@ class SequenceEncoder:
         starts = range(0, len(encoded) - self.seq_len + 1, stride)
         return [encoded[s : s + self.seq_len] for s in starts]
 
-    def _fit_static(self, static: Any, n: int, ids: np.ndarray | None) -> np.ndarray | None:
-        self.static_scaler_, self.static_names_ = None, None
+    def _fit_static(self, static: Any, n: int, ids: np.ndarray | None,
+                    categorical: Sequence[str] = ()) -> np.ndarray | None:
+        """Encode and scale the static features: numeric columns scaled like the values,
+        categorical ones (text, category, boolean, or named in ``categorical``) one-hot."""
+        self.static_scaler_, self.static_names_, self.static_columns_ = None, None, None
         if static is None:
             return None
         static = _align_to_ids(static, ids, "static")
         self.static_frame_ = isinstance(static, pd.DataFrame)
         if isinstance(static, pd.DataFrame):
-            self.static_names_ = [str(c) for c in static.columns]
-        arr = _as_float_array("static", static)
+            if len(static) != n:
+                raise ValueError(f"`static` has {len(static)} rows but X has {n} sequences; "
+                                 "give one row per sequence.")
+            arr, self.static_columns_ = _encode_static_frame(static, categorical)
+            self.static_names_ = [c["name"] for c in self.static_columns_]
+        else:
+            arr = _as_float_array("static", static)
         if arr.ndim == 1:
             arr = arr[:, None]
         if arr.ndim != 2:
@@ -389,10 +425,22 @@ class SequenceEncoder:
             raise ValueError(f"`static` has {len(arr)} rows but X has {n} sequences; give one "
                              "row per sequence.")
         check_finite("static", arr)
-        self.static_scaler_ = FeatureScaler(self.scaling).fit(arr.astype(np.float64))
+        arr = arr.astype(np.float64)
+        if self.static_columns_ is None or not any("categories" in c
+                                                   for c in self.static_columns_):
+            self.static_scaler_ = FeatureScaler(self.scaling).fit(arr)
+        else:  # one-hot channels stay 0/1; the numeric ones are scaled as usual
+            numeric = np.array([j for j, c in enumerate(_static_channels(self.static_columns_))
+                                if c is None], dtype=np.int64)
+            self.static_scaler_ = FeatureScaler(self.scaling)
+            offset, scale = np.zeros(arr.shape[1]), np.ones(arr.shape[1])
+            if numeric.size:
+                part = FeatureScaler(self.scaling).fit(arr[:, numeric])
+                offset[numeric], scale[numeric] = part.offset_, part.scale_
+            self.static_scaler_.offset_, self.static_scaler_.scale_ = offset, scale
         if self.static_names_ is None:
             self.static_names_ = [f"s{j}" for j in range(arr.shape[1])]
-        return self.static_scaler_.transform(arr.astype(np.float64))
+        return self.static_scaler_.transform(arr)
 
     def _categorical_slices(self) -> list[tuple[int, int]]:
         slices, pos = [], 0
@@ -406,7 +454,8 @@ class SequenceEncoder:
     # ------------------------------------------------------------- sampling side
     def inverse_static(self, values: np.ndarray) -> Any:
         """Scaled static features (n, n_static) -> the user's units: an array, or a DataFrame
-        when ``fit`` got one (indexed by the new sequence ids for long-format data)."""
+        when ``fit`` got one (indexed by the new sequence ids for long-format data), with
+        categorical columns as categories (the most likely one of each sample)."""
         if self.static_scaler_ is None:
             raise ValueError("No static features were fitted.")
         raw = self.static_scaler_.inverse_transform(np.asarray(values, dtype=np.float64))
@@ -415,11 +464,86 @@ class SequenceEncoder:
         index = None
         if self.kind_ == "long":
             index = pd.Index(_new_ids(len(raw), self.id_dtype_), name=self.id_column_)
-        return pd.DataFrame(raw, columns=self.static_names_, index=index)
+        columns = getattr(self, "static_columns_", None)
+        if columns is None:  # files of earlier versions: numeric columns only
+            return pd.DataFrame(raw, columns=self.static_names_, index=index)
+        data, pos = {}, 0
+        for col in columns:
+            if "categories" in col:
+                k = len(col["categories"])
+                data[col["name"]] = _categories_of(raw[:, pos : pos + k].argmax(axis=1), col)
+                pos += k
+            else:
+                data[col["name"]] = _numeric_of(raw[:, pos], col["dtype"])
+                pos += 1
+        frame = pd.DataFrame(data)
+        if index is not None:
+            frame.index = index
+        return frame
+
+    def static_request(self, request: Any) -> list[tuple[int, int, int]]:
+        """``{column: category}`` -> the one-hot slice of each fixed static column and the
+        index of the requested category: ``[(start, stop, index), ...]``.
+
+        Only categorical static columns can be fixed (a numeric attribute takes any value of
+        a range: a generated sample matches one exactly with probability zero).
+        """
+        if self.static_scaler_ is None:
+            raise ValueError(f"This {self.owner} was fitted without static features; `static` "
+                             "in sample() fixes static attributes, so fit with "
+                             "`static_columns=[...]` or `static=` first.")
+        columns = getattr(self, "static_columns_", None)
+        if not isinstance(request, dict) or not request:
+            raise ValueError("`static` in sample() must be a non-empty dict {column: "
+                             f"category}}, e.g. {{'{self.static_names_[0]}': ...}}; got "
+                             f"{request!r}.")
+        if columns is None:
+            raise ValueError(f"This {self.owner} was fitted with static features as an array "
+                             "(columns without names): `static` in sample() needs named "
+                             "categorical columns; fit with a static DataFrame or "
+                             "`static_columns=[...]`.")
+        slices, pos = {}, 0
+        for col in columns:
+            width = len(col.get("categories", [None]))
+            slices[col["name"]] = (pos, pos + width, col)
+            pos += width
+        out = []
+        for name, value in request.items():
+            if name not in slices:
+                raise ValueError(f"`static` names {name!r}, which is not a static column; the "
+                                 f"static columns are {self.static_names_}.")
+            start, stop, col = slices[name]
+            if "categories" not in col:
+                raise ValueError(
+                    f"Static column {name!r} is numeric: only categorical static columns can be "
+                    "fixed in sample() (a generated number equals a given one with "
+                    f"probability zero). To condition on {name!r}, bin it into categories "
+                    "before fit (e.g. with pd.cut) and fix a bin.")
+            cats = col["categories"]
+            matches = [i for i, c in enumerate(cats) if c == value or str(c) == str(value)]
+            if not matches:
+                raise ValueError(f"`static`: {value!r} is not a category of {name!r}; known: "
+                                 f"{cats}.")
+            out.append((start, stop, matches[0]))
+        return out
+
+    def static_frequency(self, request: dict[str, Any]) -> dict[str, float]:
+        """The share of training sequences with each requested category (per column)."""
+        columns = {c["name"]: c for c in getattr(self, "static_columns_", None) or []}
+        shares = {}
+        for name, value in request.items():
+            col = columns.get(name, {})
+            if "counts" in col:
+                i = [str(c) for c in col["categories"]].index(str(value))
+                shares[name] = col["counts"][i] / max(sum(col["counts"]), 1)
+        return shares
 
     @property
     def n_static_(self) -> int:
-        return 0 if self.static_scaler_ is None else len(self.static_names_)
+        """Static channels the networks see (one-hot categories count one each)."""
+        if self.static_scaler_ is None:
+            return 0
+        return len(self.static_scaler_.offset_)
 
     @property
     def condition_dim_(self) -> int:
@@ -435,8 +559,14 @@ class SequenceEncoder:
         p = np.asarray(self.length_counts_, dtype=np.float64)
         return rng.choice(np.asarray(self.length_values_, dtype=np.int64), size=n, p=p / p.sum())
 
-    def inverse_transform(self, values: np.ndarray, lengths: np.ndarray) -> Any:
-        """Scaled ``values`` (n, T, n_channels) with ``lengths`` (n,) -> the user's container."""
+    def inverse_transform(self, values: np.ndarray, lengths: np.ndarray,
+                          static: np.ndarray | None = None) -> Any:
+        """Scaled ``values`` (n, T, n_channels) with ``lengths`` (n,) -> the user's container.
+
+        For data fitted with ``static_columns``, the scaled ``static`` features (n, n_static)
+        go back into the long frame as those columns (repeated over each sequence's rows), in
+        the column order of the training frame.
+        """
         raw = self.scaler_.inverse_transform(values)
         n, total = raw.shape[:2]
         variable = bool((lengths != total).any())
@@ -449,7 +579,15 @@ class SequenceEncoder:
             if self.kind_ == "list" and self.list_element_ndim_ == 1:
                 seqs = [s[:, 0] for s in seqs]
             return seqs
-        return self._to_long_frame(raw, lengths)
+        frame = self._to_long_frame(raw, lengths)
+        if static is None or not getattr(self, "static_in_frame_", False):
+            return frame
+        attributes = self.inverse_static(static).reset_index(drop=True)
+        rows = np.repeat(np.arange(n), lengths)
+        for name in self.static_names_:
+            frame[name] = attributes[name].iloc[rows].reset_index(drop=True)
+        order = [c for c in self.frame_columns_ if c in frame.columns]
+        return frame[order + [c for c in frame.columns if c not in order]]
 
     def _to_long_frame(self, raw: np.ndarray, lengths: np.ndarray) -> pd.DataFrame:
         n = raw.shape[0]
@@ -463,12 +601,7 @@ class SequenceEncoder:
         for col in self.columns_:
             if "categories" in col:
                 k = len(col["categories"])
-                codes = flat[:, pos : pos + k].argmax(axis=1)
-                cats = col["categories"]
-                values = pd.Categorical.from_codes(codes, categories=cats)
-                data[col["name"]] = (values if col["dtype"] == "category" else
-                                     _restore_extension(pd.Series(np.asarray(
-                                         cats, dtype=object)[codes]), col["dtype"]))
+                data[col["name"]] = _categories_of(flat[:, pos : pos + k].argmax(axis=1), col)
                 pos += k
             else:
                 data[col["name"]] = _cast_numeric(flat[:, pos], np.dtype(col["dtype"])
@@ -493,7 +626,7 @@ class SequenceEncoder:
     _STATE = ("scaling", "seq_len", "kind_", "columns_", "n_channels_", "feature_names_",
               "length_values_", "length_counts_", "fixed_length_", "train_len_", "static_names_")
     _OPTIONAL = ("list_element_ndim_", "id_column_", "time_column_", "id_dtype_", "time_",
-                 "static_frame_")
+                 "static_frame_", "static_columns_", "static_in_frame_", "frame_columns_")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON state (no arrays, no pickle)."""
@@ -518,6 +651,121 @@ class SequenceEncoder:
         enc.condition_encoder_ = (None if state["condition"] is None
                                   else ConditionEncoder.from_dict(state["condition"]))
         return enc
+
+
+def _check_static_columns(X: Any, static: Any, static_columns: Any, id_column: str | None,
+                          time_column: str | None) -> list[str]:
+    """The checked ``static_columns`` argument (names of columns of the long DataFrame X)."""
+    if static is not None:
+        raise ValueError("Give the static attributes once: as `static_columns` (columns of X) "
+                         "or as `static` (a table with one row per sequence), not both.")
+    if not isinstance(X, pd.DataFrame) or id_column is None:
+        raise ValueError("`static_columns` picks per-sequence columns of a long DataFrame and "
+                         "needs `id_column`; for arrays pass `static=` (one row per sequence).")
+    names = [static_columns] if isinstance(static_columns, str) else list(static_columns)
+    if not names:
+        raise ValueError("`static_columns` is empty; name at least one column, or leave it "
+                         "None.")
+    missing = [c for c in names if c not in X.columns]
+    if missing:
+        raise ValueError(f"`static_columns` names columns that are not in X: {missing}. "
+                         f"Columns: {list(X.columns)}.")
+    layout = [c for c in names if c in (id_column, time_column)]
+    if layout:
+        raise ValueError(f"`static_columns` includes the id or time column {layout[0]!r}; "
+                         "static columns are per-sequence attributes besides those two.")
+    return names
+
+
+def _static_from_long(X: pd.DataFrame, id_column: str, names: list[str]) -> pd.DataFrame:
+    """One row per id (in order of first appearance) of the static columns, checked to hold
+    a value for every row and to be constant within each id."""
+    for col in names:
+        missing = X[col].isna().to_numpy()
+        if missing.any():
+            first = X[id_column].iloc[int(np.argmax(missing))]
+            raise ValueError(
+                f"Static column {col!r} has {int(missing.sum())} missing value(s), first for "
+                f"{id_column}={_to_json_scalar(first)!r}. Every sequence needs its static "
+                "attributes: fill them (for a category, e.g. an explicit 'unknown') or drop "
+                "those sequences.")
+    grouped = X.groupby(id_column, sort=False, observed=True)[names]
+    counts = grouped.nunique()
+    for col in names:
+        varying = counts.index[(counts[col] > 1).to_numpy()]
+        if len(varying):
+            first = varying[0]
+            seen = pd.unique(X.loc[X[id_column] == first, col])[:3].tolist()
+            raise ValueError(
+                f"Static column {col!r} is not constant within each {id_column!r}: "
+                f"{id_column}={_to_json_scalar(first)!r} has the values {seen} "
+                f"({len(varying)} id(s) in all). A static attribute has one value per "
+                "sequence: fix the data, or drop the column from `static_columns` to model it "
+                "as a value that changes over time.")
+    return grouped.first()
+
+
+def _is_categorical_dtype(dtype: Any) -> bool:
+    return (isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype))
+
+
+def _encode_static_frame(static: pd.DataFrame, categorical: Sequence[str]
+                         ) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """A static DataFrame -> its encoding (n, n_channels) (one-hot categories, numbers as
+    they are) and the layout of its columns (name, dtype, categories and their counts)."""
+    parts, columns = [], []
+    for name in static.columns:
+        series = static[name]
+        if isinstance(series, pd.DataFrame):
+            raise ValueError(f"`static` has two columns named {name!r}; rename one.")
+        if name in categorical or _is_categorical_dtype(series.dtype):
+            if series.isna().any():
+                raise ValueError(f"Static column {name!r} has missing values; fill them (e.g. "
+                                 "with an explicit 'unknown' category) or drop those rows.")
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                cats = list(series.cat.categories)
+            elif pd.api.types.is_bool_dtype(series.dtype):
+                cats = [False, True]
+            else:
+                cats = sorted(series.unique().tolist(), key=str)
+            codes = pd.Categorical(series, categories=cats).codes
+            parts.append(np.eye(len(cats))[codes])
+            columns.append({"name": str(name), "dtype": str(series.dtype),
+                            "categories": [_to_json_scalar(c) for c in cats],
+                            "counts": np.bincount(codes, minlength=len(cats)).tolist()})
+        elif pd.api.types.is_numeric_dtype(series.dtype):
+            parts.append(series.to_numpy(dtype=np.float64, na_value=np.nan)[:, None])
+            columns.append({"name": str(name), "dtype": str(series.dtype)})
+        else:
+            raise TypeError(
+                f"Static column {name!r} is neither numeric nor categorical (dtype "
+                f"{series.dtype}). Declare it with `categorical=[{name!r}]`, convert it, or "
+                "drop it.")
+    if not parts:
+        raise ValueError("`static` has no columns.")
+    return np.concatenate(parts, axis=1), columns
+
+
+def _static_channels(columns: list[dict[str, Any]]) -> list[str | None]:
+    """The column of each static channel that is a category's one-hot entry (None: numeric)."""
+    return [c["name"] if "categories" in c else None
+            for c in columns for _ in c.get("categories", [None])]
+
+
+def _categories_of(codes: np.ndarray, col: dict[str, Any]) -> Any:
+    """Category codes -> values of a categorical column, in the column's dtype."""
+    cats = col["categories"]
+    if col["dtype"] == "category":
+        return pd.Categorical.from_codes(codes, categories=cats)
+    return _restore_extension(pd.Series(np.asarray(cats, dtype=object)[codes]), col["dtype"])
+
+
+def _numeric_of(values: np.ndarray, dtype: str) -> Any:
+    """Float values -> a numeric column of ``dtype`` (integers and booleans rounded)."""
+    if _is_numpy_dtype(dtype):
+        return _cast_numeric(values, np.dtype(dtype))
+    return _restore_extension(pd.Series(values), dtype)
 
 
 def _align_to_ids(values: Any, ids: np.ndarray | None, name: str) -> Any:

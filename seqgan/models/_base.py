@@ -208,6 +208,7 @@ class Estimator(BaseEstimator):
         id_column: str | None = None,
         time_column: str | None = None,
         categorical: Sequence[str] | None = None,
+        static_columns: Sequence[str] | None = None,
         stride: int = 1,
         callbacks: Iterable[Callback] | None = None,
         checkpoint_dir: str | Path | None = None,
@@ -229,8 +230,15 @@ class Estimator(BaseEstimator):
             is not None is ignored with a ``UserWarning`` there, since it conditions nothing.
         condition : array-like (n_sequences,) or (n_sequences, c), optional
             Class labels or vectors, for conditional models.
-        static : array-like (n_sequences, n_static), optional
-            Per-sequence static features, for models that use them.
+        static : array-like (n_sequences, n_static) or DataFrame, optional
+            Per-sequence static features, for models that use them (TimeGAN, R3GAN). A
+            DataFrame's text, category and boolean columns (and those named in
+            ``categorical``) are categories: one-hot inside, categories in the samples.
+        static_columns : list of str, optional
+            Columns of a long DataFrame ``X`` (with ``id_column``) that are per-sequence
+            attributes, constant within each id (numeric or categorical, as for ``static``):
+            learned as static features, and written back into the long frames ``sample``
+            returns. ``sample(n, static={column: category})`` fixes some of them.
         id_column, time_column, categorical, stride
             DataFrame layout; see ``docs/data.md``.
         callbacks : iterable of Callback, optional
@@ -258,6 +266,10 @@ class Estimator(BaseEstimator):
                              "conditional model: RCGAN or R3GAN for sequences, CGAN for images.")
         if static is not None and not self.supports_static:
             raise ValueError(f"{name} does not use static features; drop `static`.")
+        if static_columns is not None and not self.supports_static:
+            raise ValueError(f"{name} does not use static features (it neither generates nor "
+                             "conditions on per-sequence attributes): use TimeGAN or R3GAN, "
+                             "which generate them with the series, or drop `static_columns`.")
         if checkpoint_every is not None:
             check_int("checkpoint_every", checkpoint_every, low=1)
         if resume and checkpoint_dir is None:
@@ -265,9 +277,10 @@ class Estimator(BaseEstimator):
         check_not_complex("X", X)
         check_not_complex("static", static)
 
+        layout = {} if static_columns is None else {"static_columns": static_columns}
         encoder, data, spec = self._encode_training_data(
             X, condition=condition, static=static, id_column=id_column,
-            time_column=time_column, categorical=categorical, stride=stride)
+            time_column=time_column, categorical=categorical, stride=stride, **layout)
         device = resolve_device(self.device)
         seed = seed_from(self.random_state)
         fork_devices = list(range(torch.cuda.device_count())) if device.type == "cuda" else []
@@ -327,14 +340,15 @@ class Estimator(BaseEstimator):
 
     def _encode_training_data(self, X: Any, *, condition: Any, static: Any,
                               id_column: str | None, time_column: str | None,
-                              categorical: Sequence[str] | None, stride: int
+                              categorical: Sequence[str] | None, stride: int,
+                              static_columns: Sequence[str] | None = None
                               ) -> tuple[Any, Any, DataSpec]:
         """The fitted data encoder, the training data and the shapes to build networks for."""
         encoder = SequenceEncoder(scaling=self.scaling, seq_len=self.seq_len,
                                   owner=type(self).__name__)
         data = encoder.fit_transform(X, static=static, condition=condition, id_column=id_column,
                                      time_column=time_column, categorical=categorical,
-                                     stride=stride)
+                                     stride=stride, static_columns=static_columns)
         spec = DataSpec(data.n_channels, data.seq_len, encoder.condition_dim_, encoder.n_static_)
         return encoder, data, spec
 
@@ -363,7 +377,8 @@ class Estimator(BaseEstimator):
 
     def sample(self, n: int, *, condition: Any = None, seq_len: int | None = None,
                random_state: Any = None, batch_size: int = 1024,
-               return_static: bool = False, from_proposal: bool = False) -> Any:
+               return_static: bool = False, from_proposal: bool = False,
+               static: dict[str, Any] | None = None) -> Any:
         """Generate ``n`` sequences in the user's units and container type.
 
         Parameters
@@ -388,6 +403,14 @@ class Estimator(BaseEstimator):
             For models trained with ``generator_update=AISUpdate(...)``: draw the latents from
             the learned proposal ``q`` (which approximates ``p(z) exp(beta d(G(z)))``) instead
             of the prior. Only at the training length.
+        static : dict, optional
+            For models fitted with categorical static attributes: ``{column: category}`` fixes
+            those (e.g. ``{"ward": "ICU"}``); the other static attributes and the series are
+            drawn from the model given them. Samples are drawn and kept when they match
+            (rejection sampling: the model's own conditional distribution, at the cost of
+            about ``1 / share`` draws per sample, where ``share`` is how often the model
+            generates the combination); a ``ValueError`` says so when fewer than 1 in 100
+            match.
 
         Returns
         -------
@@ -396,6 +419,9 @@ class Estimator(BaseEstimator):
         ``(sequences, static)``, static as an array (n, n_static) or, when ``fit`` got a
         DataFrame, a DataFrame (indexed by the new sequence ids for long-format data).
         """
+        if static is not None:
+            return self._sample_given_static(n, static, condition, seq_len, random_state,
+                                             batch_size, return_static, from_proposal)
         plan = self._sampling_plan(n, condition, seq_len, random_state, batch_size,
                                    return_static, from_proposal)
         n, lengths, total = plan["n"], plan["lengths"], plan["total"]
@@ -424,10 +450,94 @@ class Estimator(BaseEstimator):
                 out[start:stop] = values
             if static is not None:
                 static_parts.append(static)
-        sequences = out if direct else encoder.inverse_transform(out, lengths)
+        static_all = np.concatenate(static_parts, axis=0) if static_parts else None
+        sequences = out if direct else encoder.inverse_transform(out, lengths, static_all)
         if not return_static:
             return sequences
-        return sequences, encoder.inverse_static(np.concatenate(static_parts, axis=0))
+        return sequences, encoder.inverse_static(static_all)
+
+    def _sample_given_static(self, n: Any, request: Any, condition: Any, seq_len: Any,
+                             random_state: Any, batch_size: Any, return_static: bool,
+                             from_proposal: bool) -> Any:
+        """``sample(n, static=request)`` by rejection: draw samples (static features and
+        series together, as the model generates them), keep those whose categories match,
+        until ``n`` are kept. Exact for the model's conditional distribution."""
+        name = type(self).__name__
+        self._check_fitted()
+        if not self.supports_static:
+            raise ValueError(f"{name} does not model static attributes, so it cannot fix them "
+                             "in sample(): use TimeGAN or R3GAN fitted with "
+                             "`static_columns=[...]` (or `static=`).")
+        encoder = self.encoder_
+        fixed = encoder.static_request(request)
+        n = check_int("n", n, low=1)
+        batch_size = check_int("batch_size", batch_size, low=1)
+        if seq_len is not None:
+            seq_len = check_int("seq_len", seq_len, low=1)
+        cond = self._encode_condition(condition, n)
+        if cond is not None and not bool((cond == cond[:1]).all()):
+            raise ValueError("sample() with `static` takes one condition for all samples (a "
+                             "single label); for several classes call sample() once per class.")
+        rng = check_random_state(random_state)
+        budget = max(math.ceil(n / _MIN_ACCEPTANCE), 1000)
+        kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        drawn = matched = 0
+        size = max(n, 256)
+        while matched < n:
+            size = min(size, budget - drawn)
+            plan = self._draw_plan(size, None if cond is None else cond[:1].expand(size, -1),
+                                   seq_len, rng, batch_size, True, from_proposal)
+            for start, values, static in self._scaled_chunks(plan, _SAMPLE_BLOCK):
+                if static is None:
+                    raise ValueError(f"{name} generated no static features to select by; fit "
+                                     "it with `static_columns=[...]` (or `static=`).")
+                keep = np.ones(len(values), dtype=bool)
+                for a, b, index in fixed:
+                    keep &= static[:, a:b].argmax(axis=1) == index
+                lengths = plan["lengths"][start:start + len(values)]
+                want = max(n - sum(len(k[0]) for k in kept), 0)
+                where = np.flatnonzero(keep)[:want]
+                kept.append((values[where], static[where], lengths[where]))
+                matched += int(keep.sum())
+            drawn += size
+            if matched >= n:
+                break
+            if drawn >= budget:
+                shares = encoder.static_frequency(request)
+                seen = "; ".join(f"{k}={request[k]!r} in {v:.1%}" for k, v in shares.items())
+                raise ValueError(
+                    f"sample({n}, static={request!r}): {name} generated {matched} matching "
+                    f"sample(s) in {drawn} draws ({matched / drawn:.2%}), fewer than 1 in "
+                    f"{round(1 / _MIN_ACCEPTANCE)}. Samples with fixed static attributes are "
+                    "drawn from the model and kept when they match, and the model rarely "
+                    "generates this combination"
+                    + (f" (training sequences: {seen})" if seen else "") + ". Train longer, "
+                    "ask for fewer samples, or fit a model on the sequences that have these "
+                    "attributes.")
+            rate = max(matched, 1) / drawn
+            size = math.ceil((n - matched) / rate * 1.1) + 16
+        rate = matched / drawn
+        logger.info("sample(%d, static=%r): %d of %d drawn samples matched (%.1f%%).", n,
+                    request, matched, drawn, 100 * rate)
+        if rate < 0.05:
+            logger.warning("sample(static=%r): only %.1f%% of %s's samples have these static "
+                           "attributes, so it drew %d samples for %d.", request, 100 * rate,
+                           name, drawn, n)
+        total = max(v.shape[1] for v, _, _ in kept)
+        channels = self.spec_.n_channels
+        _check_fits(n * total * channels * 4 * 3, f"sample({n}) of sequences {total} x "
+                    f"{channels}")
+        values = np.zeros((n, total, channels), dtype=np.float32)
+        pos = 0
+        for part, _, _ in kept:
+            values[pos:pos + len(part), : part.shape[1]] = part
+            pos += len(part)
+        static_all = np.concatenate([s for _, s, _ in kept], axis=0)
+        lengths = np.concatenate([length for _, _, length in kept])
+        sequences = encoder.inverse_transform(values, lengths, static_all)
+        if not return_static:
+            return sequences
+        return sequences, encoder.inverse_static(static_all)
 
     def sample_iter(self, n: int, *, chunk_size: int = 65536, condition: Any = None,
                     seq_len: int | None = None, random_state: Any = None,
@@ -457,7 +567,7 @@ class Estimator(BaseEstimator):
             ids = _new_ids(n, encoder.id_dtype_)
         for start, values, static in self._scaled_chunks(plan, chunk_size):
             stop = start + len(values)
-            part = encoder.inverse_transform(values, lengths[start:stop])
+            part = encoder.inverse_transform(values, lengths[start:stop], static)
             if ids is not None:
                 codes = pd.factorize(part[encoder.id_column_], sort=False)[0]
                 part[encoder.id_column_] = ids[start + codes]
@@ -483,7 +593,14 @@ class Estimator(BaseEstimator):
             raise ValueError(f"This {type(self).__name__} was fitted without static features; "
                              "`return_static=True` needs fit(X, static=S).")
         cond = self._encode_condition(condition, n)
-        rng = check_random_state(random_state)
+        return self._draw_plan(n, cond, seq_len, check_random_state(random_state), batch_size,
+                               return_static, from_proposal)
+
+    def _draw_plan(self, n: int, cond: torch.Tensor | None, seq_len: int | None,
+                   rng: np.random.Generator, batch_size: int, return_static: bool,
+                   from_proposal: bool) -> dict[str, Any]:
+        """The plan of ``n`` samples from checked arguments: the generator of the latents
+        (seeded from ``rng``) and the lengths (drawn from ``rng``)."""
         generator = torch.Generator().manual_seed(seed_from(rng))
         lengths = self.encoder_.sample_lengths(n, rng, seq_len)
         return {"n": n, "batch_size": batch_size, "cond": cond, "generator": generator,
@@ -677,6 +794,10 @@ def _check_fits(nbytes: float, what: str) -> None:
             "stream them: model.sample_iter(n, chunk_size=...) yields chunks (memory of one "
             "chunk), e.g. to write them to a file."
         )
+
+#: ``sample(n, static=...)`` gives up when fewer than this share of the samples drawn match
+#: (after drawing ``n / _MIN_ACCEPTANCE`` samples, at least 1000).
+_MIN_ACCEPTANCE = 0.01
 
 
 def _run_config(model: Estimator) -> dict[str, Any]:
