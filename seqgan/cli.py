@@ -11,7 +11,8 @@ import platform
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -388,8 +389,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         raise ValueError(f"--static-output: this {type(model).__name__} was fitted without "
                          "static features.")
     out = Path(args.output)
-    if not (images or points) and out.suffix == ".csv":  # streamed: memory stays at a chunk
-        _stream_csv(model, args, condition, extra, out, static_out)
+    if not (images or points) and out.suffix in (".csv", ".parquet"):  # memory: one chunk
+        _stream_table(model, args, condition, extra, out, static_out)
         print(f"wrote {args.n} sequences to {out}")
         if static_out is not None:
             print(f"wrote the static features of the {args.n} sequences to {static_out}")
@@ -432,7 +433,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     elif out.suffix == ".csv":
         _to_frame(result).to_csv(out, index=False)
     else:
-        raise ValueError(f"-o {str(out)!r}: use a .csv or .npy file name.")
+        raise ValueError(f"-o {str(out)!r}: use a .csv, .parquet or .npy file name.")
     print(f"wrote {args.n} sequences to {out}")
     return 0
 
@@ -446,39 +447,53 @@ def _static_frame(static: Any) -> pd.DataFrame:
     return pd.DataFrame(static, columns=[f"s{j}" for j in range(np.shape(static)[1])])
 
 
-def _stream_csv(model: Any, args: argparse.Namespace, condition: Any, extra: dict[str, Any],
-                out: Path, static_out: Path | None) -> None:
-    """Write ``args.n`` samples to a CSV file chunk by chunk (``model.sample_iter``): the same
-    rows as ``sample`` would give, sequence numbers running on across chunks."""
+def _stream_table(model: Any, args: argparse.Namespace, condition: Any, extra: dict[str, Any],
+                  out: Path, static_out: Path | None) -> None:
+    """Write ``args.n`` samples to a CSV or Parquet file chunk by chunk
+    (``model.sample_iter``): the same rows as ``sample`` would give, sequence numbers running
+    on across chunks. The static features go to ``static_out`` in the same format."""
     import pandas as pd
 
     out.parent.mkdir(parents=True, exist_ok=True)
     if static_out is not None:
         static_out.parent.mkdir(parents=True, exist_ok=True)
     first, start = True, 0
-    with open(out, "w", newline="") as handle:
-        static_handle = open(static_out, "w", newline="") if static_out is not None else None
-        try:
-            for part in model.sample_iter(args.n, condition=condition, random_state=args.seed,
-                                          chunk_size=args.chunk_size, **extra):
-                if static_handle is not None:
-                    part, static = part
-                    _static_frame(static).to_csv(static_handle, header=first,
-                                                 index=isinstance(static, pd.DataFrame))
-                frame = _to_frame(part)
-                if not isinstance(part, pd.DataFrame):  # long tables number their own ids
-                    frame["sequence"] += start
-                frame.to_csv(handle, header=first, index=False)
-                first, start = False, start + len(part)
-        finally:
-            if static_handle is not None:
-                static_handle.close()
+    with _table_writer(out) as write, _table_writer(static_out) as write_static:
+        for part in model.sample_iter(args.n, condition=condition, random_state=args.seed,
+                                      chunk_size=args.chunk_size, **extra):
+            if static_out is not None:
+                part, static = part
+                write_static(_static_frame(static), first, isinstance(static, pd.DataFrame))
+            frame = _to_frame(part)
+            if not isinstance(part, pd.DataFrame):  # long tables number their own ids
+                frame["sequence"] += start
+            write(frame, first, False)
+            first, start = False, start + len(part)
+
+
+@contextmanager
+def _table_writer(path: Path | None) -> Iterator[Callable[[Any, bool, bool], None]]:
+    """``write(frame, first, index)`` appending to a .csv (header on the first chunk) or
+    .parquet file (the index, when wanted, as a column); a no-op writer for None."""
+    if path is None:
+        yield lambda frame, first, index: None
+    elif path.suffix == ".parquet":
+        from seqgan.data._parquet import ParquetChunkWriter
+
+        with ParquetChunkWriter(path) as writer:
+            yield lambda frame, first, index: writer.write(frame.reset_index() if index
+                                                           else frame)
+    else:
+        with open(path, "w", newline="") as handle:
+            yield lambda frame, first, index: frame.to_csv(handle, header=first, index=index)
 
 
 def _static_path(output: str) -> str:
-    """Where the static features of samples go: ``synth.csv`` -> ``synth.static.csv``."""
+    """Where the static features of samples go: ``synth.csv`` -> ``synth.static.csv``
+    (``synth.parquet`` -> ``synth.static.parquet``)."""
     out = Path(output)
-    return str(out.with_name(out.stem + ".static.csv"))
+    suffix = ".parquet" if out.suffix == ".parquet" else ".csv"
+    return str(out.with_name(out.stem + ".static" + suffix))
 
 
 def _sample_condition(args: argparse.Namespace) -> Any:
@@ -645,8 +660,9 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     sample.add_argument("run", help="run folder (from 'seqgan fit') or a .seqgan file")
     sample.add_argument("-n", type=int, required=True, help="number of sequences")
     sample.add_argument("-o", "--output", default=None,
-                        help=f"output file (.csv or .npy; default: {SAMPLES_FILE} in the run "
-                             "folder)")
+                        help=f"output file (.csv, .parquet or .npy; default: {SAMPLES_FILE} in "
+                             "the run folder; .parquet needs pyarrow: pip install "
+                             "seqgan[parquet])")
     sample.add_argument("--seed", type=int, default=None, help="random seed")
     sample.add_argument("--seq-len", type=int, default=None, help="length of every sample")
     sample.add_argument("--condition", action="append", default=[], metavar="VALUE",
@@ -659,8 +675,8 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
                         help="models fitted with static features: where their generated "
                              "static features go (default: OUTPUT with .static.csv)")
     sample.add_argument("--chunk-size", type=int, default=65536, metavar="N",
-                        help="sequence models writing .csv: sequences generated and written "
-                             "per chunk (memory stays at one chunk)")
+                        help="sequence models writing .csv or .parquet: sequences generated and "
+                             "written per chunk (memory stays at one chunk)")
 
     report_p = sub.add_parser(
         "report", help="write an HTML report: samples against the training data",
