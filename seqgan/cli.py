@@ -27,6 +27,8 @@ MODEL_FILE = "model.seqgan"
 SAMPLES_FILE = "samples.csv"
 #: `seqgan report` without -o writes into this folder of the run folder.
 REPORT_DIR = "report"
+#: `seqgan report --holdout` writes the privacy report into this folder of the report folder.
+PRIVACY_DIR = "privacy"
 #: What `seqgan fit` trains without --model.
 DEFAULT_MODEL = "r3gan"
 
@@ -355,10 +357,35 @@ def _cmd_report(args: argparse.Namespace) -> int:
     X, _ = _load_data(data)
     model = load(model_path)
     out = Path(args.output) if args.output else folder / REPORT_DIR
-    page = report(model, X, out, n_samples=args.n_samples, random_state=args.seed,
-                  fast=args.fast)
-    print(f"report written to {page} (figures as PNG beside it)")
+    if args.privacy_only and args.holdout is None:
+        raise ValueError("--privacy-only needs --holdout: real records the model never saw "
+                         "(a dataset name or file, read like --data).")
+    if not args.privacy_only:
+        page = report(model, X, out, n_samples=args.n_samples, random_state=args.seed,
+                      fast=args.fast)
+        print(f"report written to {page} (figures as PNG beside it)")
+    if args.holdout is not None:
+        _privacy_report(model, X, data, args, out / PRIVACY_DIR)
     return 0
+
+
+def _privacy_report(model: Any, X: Any, data: argparse.Namespace, args: argparse.Namespace,
+                    out: Path) -> None:
+    """``seqgan report --holdout``: the holdout read with the training data's layout flags,
+    long tables split into one array per id, then ``seqgan.metrics.privacy_report``."""
+    from seqgan._report import _arrays
+    from seqgan.metrics import privacy_report
+
+    holdout, _ = _load_data(argparse.Namespace(**{**vars(data), "data": args.holdout,
+                                                  "data_option": list(args.holdout_option)}))
+    train = _arrays(X, model, "X")
+    n = args.n_samples if args.n_samples is not None else len(train)
+    synthetic = _arrays(model.sample(n, random_state=args.seed), model, "samples")
+    result = privacy_report(model, train, _arrays(holdout, model, "--holdout"), out,
+                            synthetic=synthetic, copy_percentile=args.copy_percentile)
+    for key in ("dcr", "membership", "copies", "privacy"):
+        print(f"  {key}: {result.readings[key]}")
+    print(f"privacy report written to {result.markdown_path} (figures as PNG beside it)")
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -683,7 +710,8 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
         description="Write report.html (figures embedded) and the figures as PNG: real "
                     "beside synthetic series, differences, marginals, autocorrelation, PCA and "
                     "t-SNE, training curves, and metrics beside their real-data floors "
-                    "(docs/report.md).")
+                    "(docs/report.md); with --holdout also a privacy report, markdown and "
+                    "PNG figures (docs/privacy.md).")
     report_p.add_argument("run", help="run folder (from 'seqgan fit') or a .seqgan file")
     report_p.add_argument("--data", help="the training data (default: what run.json records)")
     report_p.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
@@ -696,6 +724,18 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     report_p.add_argument("--n-samples", type=int, metavar="N",
                           help="synthetic sequences (default: as many as the data has)")
     report_p.add_argument("--seed", type=int, default=0, help="seed of samples and metrics")
+    report_p.add_argument("--holdout", metavar="DATA",
+                          help="real records the model never saw (dataset name or file, read "
+                               "like --data): also write the privacy report (distance to "
+                               f"closest record, membership inference, near copies) to "
+                               f"{PRIVACY_DIR}/ in the output folder (docs/privacy.md)")
+    report_p.add_argument("--holdout-option", action="append", default=[], metavar="KEY=VALUE",
+                          help="option for the dataset loader or read_csv of --holdout")
+    report_p.add_argument("--copy-percentile", type=float, default=1.0, metavar="P",
+                          help="flag synthetic series closer to a training series than the "
+                               "P-th percentile of holdout-to-training distances (default 1)")
+    report_p.add_argument("--privacy-only", action="store_true",
+                          help="with --holdout: write only the privacy report, not report.html")
 
     sub.add_parser("datasets", help="list the available datasets",
                    description="List the datasets that --data accepts.")
