@@ -34,6 +34,8 @@ PAIRS_FILE = "closest_pairs.png"
 MIN_HOLDOUT = 20
 #: Below this ratio of median DCRs (synthetic / holdout) the reading says "copying".
 COPY_RATIO = 0.5
+#: Above this ratio the reading says the samples are farther from the data than real records.
+FAR_RATIO = 1.5
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,14 @@ def _readings(dcr: dict[str, float], mia: float, mia_se: float, n_copies: int,
         dcr_text = (f"synthetic series are somewhat closer to the training series than unseen "
                     f"real (holdout) series are {medians}: look at the closest pairs for "
                     "copied details.")
-    else:
+    elif ratio <= FAR_RATIO:
         dcr_text = (f"synthetic series are no closer to the training series than unseen real "
                     f"(holdout) series are {medians}: no sign of copying.")
+    else:
+        dcr_text = (f"synthetic series are farther from the training series than unseen real "
+                    f"(holdout) series are {medians}: no sign of copying, but the samples are "
+                    "less like the data than new real records are (check their fidelity, "
+                    "e.g. with seqgan.report).")
     dcr_text += (f" A median synthetic series differs from its closest training series by "
                  f"{per_value:.2f} training standard deviations per value (root mean square).")
     gap = (mia - 0.5) / mia_se if mia_se > 0 else (math.inf if mia > 0.5 else 0.0)
@@ -288,7 +295,8 @@ def _markdown(result: PrivacyReport, model_name: str, figures: dict[str, Path],
     lines = [f"# Privacy report: {model_name}", "",
              f"{result.n_train} training, {result.n_holdout} holdout and "
              f"{result.n_synthetic} synthetic series of {result.seq_len} steps x "
-             f"{result.n_features} features. Distances: Euclidean between whole series "
+             f"{result.n_features} feature{'s' if result.n_features > 1 else ''}. Distances: "
+             "Euclidean between whole series "
              f"({result.seq_len * result.n_features} values each) after per-feature "
              "standardisation fitted on the training data. The holdout records (real, never "
              "seen by the model) are the baseline: a model that generates new records keeps "
