@@ -306,6 +306,7 @@ def machine_description(torch_threads: int) -> dict[str, Any]:
             "processor": platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count(), "torch": torch.__version__,
             "torch_threads": torch_threads,
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
             "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
 
 

@@ -7,6 +7,7 @@ import argparse
 import inspect
 import json
 import logging
+import os
 import platform
 import re
 import sys
@@ -278,7 +279,8 @@ def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
            "stopped_early": model.stopped_early_,
            "diversity": _last_diversity(model.history_), "seqgan_version": __version__,
            "python": platform.python_version(), "machine": platform.platform(),
-           "torch_threads": _torch_threads()}
+           "torch_threads": _torch_threads(),
+           "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")}
     (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
     state = "stopped early (resume with --resume)" if model.stopped_early_ else "trained"
     print(f"{cls.__name__} {state} in {seconds:.1f} s; model written to {out / MODEL_FILE}")

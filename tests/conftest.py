@@ -9,7 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+# isort: off
+import seqgan  # noqa: F401  (before torch: its thread policy, seqgan/_threads.py)
 import torch
+# isort: on
 
 #: The folder beside the repository that holds the shared dataset files, if any.
 SIBLING_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
