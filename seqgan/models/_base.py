@@ -103,6 +103,7 @@ class Estimator(BaseEstimator):
         "device": [InstanceOf((str, torch.device), "a device string ('auto', 'cpu', 'cuda')")],
         "random_state": [RANDOM_STATE],
         "verbose": [BOOL],
+        "privacy": [InstanceOf(dict, "a dict such as {'epsilon': 3.0, 'delta': 1e-5}"), NONE],
     }
     supports_condition: ClassVar[bool] = False
     supports_static: ClassVar[bool] = False
@@ -281,16 +282,32 @@ class Estimator(BaseEstimator):
         encoder, data, spec = self._encode_training_data(
             X, condition=condition, static=static, id_column=id_column,
             time_column=time_column, categorical=categorical, stride=stride, **layout)
+        privacy = None
+        if getattr(self, "privacy", None) is not None:
+            from seqgan.models import _privacy
+
+            privacy = _privacy.check_private_fit(self, encoder, data)
+            if privacy["bounds"] is not None:
+                data = _privacy.apply_bounds(encoder, data, privacy["bounds"], self.scaling)
+            _privacy.forget_counts(encoder)
         device = resolve_device(self.device)
         seed = seed_from(self.random_state)
         fork_devices = list(range(torch.cuda.device_count())) if device.type == "cuda" else []
         with torch.random.fork_rng(devices=fork_devices):
             torch.manual_seed(seed)
             module = self._build_networks(spec).to(device)
+            if privacy is not None:
+                private = _privacy.prepare_networks(self, module)
             optimizers = self._build_optimizers(module)
             recipe = self._recipe(module, optimizers, spec)
             if not isinstance(recipe, Recipe):
                 recipe = Recipe(recipe)
+            dpsgd = None
+            if privacy is not None:
+                dpsgd = _privacy.build_dpsgd(self, privacy, private, optimizers,
+                                             recipe.phases, data.n_sequences)
+                recipe = Recipe(recipe.phases, {**recipe.state_objects, "privacy": dpsgd},
+                                recipe.on_start)
             trainer = Trainer(
                 module, optimizers, recipe.phases,
                 batch_size=self.batch_size, device=device, progress=self.verbose,
@@ -298,7 +315,7 @@ class Estimator(BaseEstimator):
                 checkpoint_every=checkpoint_every, fingerprint=_fingerprint(data, encoder),
                 state_objects=recipe.state_objects, sampler=self._training_sampler(spec),
                 decoder=self._training_decoder(encoder),
-                config=_run_config(self), mutable=self._resume_mutable(),
+                config=_run_config(self), mutable=self._resume_mutable(), privacy=dpsgd,
             )
             if recipe.on_start is not None:
                 recipe.on_start(trainer)
@@ -308,13 +325,37 @@ class Estimator(BaseEstimator):
                 trainer.fit(data)
             except DivergenceError:
                 self._set_fitted(module, encoder, spec, device, trainer)
+                self._set_privacy_spent(dpsgd)
                 raise
+            finally:
+                if dpsgd is not None:
+                    _privacy.use_torch_rnns(private.values())
         self._set_fitted(module, encoder, spec, device, trainer)
+        self._set_privacy_spent(dpsgd)
         self._warn_if_collapsed()
         if trainer.stopped_early:
             logger.info("%s stopped early at phase %d, iteration %d.", name,
                         trainer.phase_index, trainer.iteration)
         return self
+
+    def _set_privacy_spent(self, dpsgd: Any) -> None:
+        """``privacy_spent_`` of a DP fit (the budget of the steps taken); none without DP."""
+        if dpsgd is None:
+            self.__dict__.pop("privacy_spent_", None)
+            return
+        self.privacy_spent_ = dpsgd.spent()
+        logger.info("%s spent epsilon %.4g (delta %g) in %d DP-SGD steps.", type(self).__name__,
+                    self.privacy_spent_["epsilon"], self.privacy_spent_["delta"],
+                    self.privacy_spent_["steps"])
+
+    def _privacy_refusals(self) -> list[str]:
+        """Why this model's options would break the DP guarantee (empty: none); subclasses
+        add their own reasons."""
+        return []
+
+    def _private_networks(self) -> tuple[str, ...]:
+        """Keys of the networks that see real data, trained with DP-SGD under ``privacy``."""
+        raise NotImplementedError(f"{type(self).__name__} does not support `privacy`.")
 
     def _warn_if_collapsed(self) -> None:
         """Log a warning when the last ``diagnostics/diversity`` of the history is near zero."""

@@ -102,6 +102,18 @@ class GANEstimator(Estimator):
             AdaptiveBalance(torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0),
                             **balance)
 
+    def _privacy_refusals(self) -> list[str]:
+        from seqgan.models._privacy import gan_refusals
+
+        return [*super()._privacy_refusals(), *gan_refusals(self)]
+
+    def _private_networks(self) -> tuple[str, ...]:
+        """The discriminator sees real data; with a relativistic objective the generator's
+        loss compares with real logits, so the generator is trained privately too."""
+        if self._adversary().relativistic:
+            return (self._critic_network, "generator")
+        return (self._critic_network,)
+
     def _adversary(self) -> Adversary:
         return Adversary(getattr(self, "loss", "non-saturating"),
                          getattr(self, "regularizers", None), getattr(self, "augment", None))

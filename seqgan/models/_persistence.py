@@ -37,12 +37,19 @@ def save_model(model: Estimator, path: str | Path, *, private: bool = False) -> 
     0600 (default: the umask's)."""
     params = {k: encode_param(k, v) for k, v in model.get_params(deep=False).items()}
     history = model.history_ if hasattr(model, "history_") else pd.DataFrame()
+    spent = getattr(model, "privacy_spent_", None)
+    if spent is not None:
+        # The losses of the history were measured on real batches without noise: outside the
+        # DP guarantee, so a private model's file does not carry them (history_ keeps them).
+        history = pd.DataFrame()
     meta = {
         "class": type(model).__name__,
         "params": params,
         **model._file_state(),
         "history": history_to_json(history),
     }
+    if spent is not None:
+        meta["privacy_spent"] = dict(spent)
     return write_model_file(path, meta, model.module_.state_dict(), private=private)
 
 
@@ -112,4 +119,9 @@ def load(path: str | Path, *, device: str | None = None) -> Any:
             f"({type(exc).__name__}: {reason})",
         ) from None
     model.history_ = history
+    spent = meta.get("privacy_spent")  # files of DP fits (none before seqgan had privacy)
+    if spent is not None:
+        if not isinstance(spent, dict) or not {"epsilon", "delta", "steps"} <= set(spent):
+            raise invalid(path, "its 'privacy_spent' is not a dict with epsilon, delta, steps")
+        model.privacy_spent_ = dict(spent)
     return model

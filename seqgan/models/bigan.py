@@ -145,6 +145,11 @@ lr_schedule, balance, ema, diagnostics_every
         discriminator steps per generator/encoder step.
     scaling, device, random_state, verbose
         As every model.
+    privacy : dict or None
+        Differential privacy, e.g. ``{"epsilon": 3.0, "delta": 1e-5}``: DP-SGD (Opacus) on the
+        discriminator and on the generator-encoder update (the encoder sees real data and
+        the cycle loss runs the generator on its codes). See ``docs/privacy.md``. None: no
+        DP.
 
     Examples
     --------
@@ -202,6 +207,7 @@ lr_schedule, balance, ema, diagnostics_every
         device: str = "auto",
         random_state: int | None = None,
         verbose: bool = True,
+        privacy: dict[str, Any] | None = None,
     ) -> None:
         self.seq_len = seq_len
         self.latent_dim = latent_dim
@@ -233,6 +239,7 @@ lr_schedule, balance, ema, diagnostics_every
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.privacy = privacy
 
     @classmethod
     def get_test_params(cls) -> dict[str, Any]:
@@ -255,6 +262,11 @@ lr_schedule, balance, ema, diagnostics_every
         return {"generator": self._optimizer("g", gen_enc, self.lr_g),
                 "discriminator": self._optimizer("d", module["discriminator"].parameters(),
                                                  self.lr_d)}
+
+    def _private_networks(self) -> tuple[str, ...]:
+        """All three: the encoder sees real data, and the generator learns from its codes
+        (cycle loss) and from the discriminator's pairs."""
+        return ("discriminator", "generator", "encoder")
 
     def _draw_latent(self, spec, n, seq_len, generator=None, device="cpu"):
         return (prior_latent(self.prior, n, self.latent_dim, generator, device),)

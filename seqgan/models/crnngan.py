@@ -139,6 +139,11 @@ lr_schedule, balance, ema, diagnostics_every
         Seed of weights, batches and noise: same seed, same model (on the same machine).
     verbose : bool
         Show progress bars.
+    privacy : dict or None
+        Differential privacy, e.g. ``{"epsilon": 3.0, "delta": 1e-5}``: DP-SGD (Opacus) on the
+        discriminator, the one network that sees real data; the generator only sees the
+        discriminator and inherits the guarantee. ``feature_matching`` is refused. Keys and
+        rules: ``docs/privacy.md``. None: no DP.
 
     Attributes
     ----------
@@ -205,6 +210,7 @@ lr_schedule, balance, ema, diagnostics_every
         device: str = "auto",
         random_state: int | None = None,
         verbose: bool = True,
+        privacy: dict[str, Any] | None = None,
     ) -> None:
         self.seq_len = seq_len
         self.hidden_dim = hidden_dim
@@ -238,6 +244,7 @@ lr_schedule, balance, ema, diagnostics_every
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.privacy = privacy
 
     @classmethod
     def get_test_params(cls) -> dict[str, Any]:
@@ -286,6 +293,14 @@ lr_schedule, balance, ema, diagnostics_every
     def _critic(self, module, batch):
         lengths = None if batch.fixed_length else batch.lengths
         return lambda x: module["discriminator"](x, lengths)
+
+    def _privacy_refusals(self) -> list[str]:
+        reasons = super()._privacy_refusals()
+        if self.feature_matching:
+            reasons.append("`feature_matching` makes the generator match the mean features of "
+                           "real batches (a batch statistic outside the noised steps); set "
+                           "feature_matching=False")
+        return reasons
 
     def _generator_needs_real(self) -> bool:
         return self.feature_matching

@@ -118,6 +118,13 @@ class R3GAN(GANEstimator):
     d_steps, g_steps : int
     scaling, device, random_state, verbose
         As every model.
+    privacy : dict or None
+        Differential privacy, e.g. ``{"epsilon": 3.0, "delta": 1e-5}``: DP-SGD (Opacus) on the
+        discriminator and, since the relativistic generator loss compares with real logits,
+        on the generator. Needs ``gamma=0`` (R1 is a gradient penalty on real data that
+        per-sample clipping cannot cover), ``discriminator_view="raw"`` (the other views are
+        standardised with statistics of the data) and ``minibatch_std=0``. See
+        ``docs/privacy.md``. None: no DP.
 
     Examples
     --------
@@ -188,6 +195,7 @@ class R3GAN(GANEstimator):
         device: str = "auto",
         random_state: int | None = None,
         verbose: bool = True,
+        privacy: dict[str, Any] | None = None,
     ) -> None:
         self.seq_len = seq_len
         self.channels = channels
@@ -224,6 +232,7 @@ class R3GAN(GANEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.privacy = privacy
 
     @classmethod
     def get_test_params(cls) -> dict[str, Any]:
@@ -237,6 +246,24 @@ class R3GAN(GANEstimator):
         if regularizers is None and self.gamma:
             regularizers = {"r1": self.gamma, "r2": self.gamma}
         return Adversary(self.loss, regularizers, self.augment)
+
+    def _privacy_refusals(self) -> list[str]:
+        reasons = super()._privacy_refusals()
+        if self.discriminator_view != "raw":
+            reasons.append(f"discriminator_view={self.discriminator_view!r} standardises the "
+                           "discriminator's input with per-channel statistics of the training "
+                           "data (released in the model); set discriminator_view='raw'")
+        if self.n_positional and self._adversary().relativistic:
+            reasons.append("the positional features enter the generator once for the whole "
+                           "batch, so the per-sample gradients of the generator (trained "
+                           "privately with a relativistic loss, which compares with real "
+                           "logits) cannot be separated; set n_positional=0, or a "
+                           "non-relativistic loss (e.g. loss='hinge': the generator then "
+                           "never sees real data)")
+        if self.minibatch_std:
+            reasons.append("`minibatch_std` gives the discriminator a statistic of the whole "
+                           "batch (the samples are no longer separable); set minibatch_std=0")
+        return reasons
 
     def _widths(self) -> list[int]:
         return [self.channels] if isinstance(self.channels, int) else list(self.channels)

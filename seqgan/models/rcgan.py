@@ -96,6 +96,10 @@ diagnostics_every
     d_steps, g_steps : int
     scaling, device, random_state, verbose
         As every model.
+    privacy : dict or None
+        Differential privacy, e.g. ``{"epsilon": 3.0, "delta": 1e-5}``: DP-SGD (Opacus) on the
+        discriminator; the generator inherits the guarantee. Unconditional only (a condition
+        is refused). See ``docs/privacy.md``. None: no DP.
 
     Examples
     --------
@@ -148,6 +152,7 @@ diagnostics_every
         device: str = "auto",
         random_state: int | None = None,
         verbose: bool = True,
+        privacy: dict[str, Any] | None = None,
     ) -> None:
         self.seq_len = seq_len
         self.hidden_dim = hidden_dim
@@ -177,6 +182,7 @@ diagnostics_every
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.privacy = privacy
 
     @classmethod
     def get_test_params(cls) -> dict[str, Any]:

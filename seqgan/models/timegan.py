@@ -146,6 +146,13 @@ lr_schedule, balance, ema, diagnostics_every
         Learning rates (TensorFlow's Adam default 0.001 for all in the reference).
     scaling, device, random_state, verbose
         As every model.
+    privacy : dict or None
+        Differential privacy, e.g. ``{"epsilon": 3.0, "delta": 1e-5}``: every TimeGAN network
+        learns from real data (embedder, recovery and supervisor directly, the generator
+        through the supervised and moment terms), so all five updates run DP-SGD (Opacus)
+        under one privacy account; the moment loss (batch statistics of the real data) is
+        left out, the square roots of the reconstruction and supervised losses are taken per
+        sequence, and the ``d_threshold`` rule is off. See ``docs/privacy.md``. None: no DP.
 
     Examples
     --------
@@ -210,6 +217,7 @@ lr_schedule, balance, ema, diagnostics_every
         device: str = "auto",
         random_state: int | None = None,
         verbose: bool = True,
+        privacy: dict[str, Any] | None = None,
     ) -> None:
         self.seq_len = seq_len
         self.hidden_dim = hidden_dim
@@ -241,6 +249,7 @@ lr_schedule, balance, ema, diagnostics_every
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.privacy = privacy
 
     # ------------------------------------------------------------------ networks
     @classmethod
@@ -310,6 +319,21 @@ lr_schedule, balance, ema, diagnostics_every
     def _latent_logits(self, module, latent, condition, seq_len):
         h_hat, code = self._supervised_latents(module, latent)
         return module["discriminator"](repeat_over_steps(h_hat, code))
+
+    # ------------------------------------------------------------------ privacy
+    def _private_networks(self) -> tuple[str, ...]:
+        """All five: the embedder, recovery and supervisor learn from real sequences, the
+        generator through the supervised term on real embeddings, the discriminator from
+        real embeddings."""
+        return ("embedder", "recovery", "generator", "supervisor", "discriminator")
+
+    def _privacy_refusals(self) -> list[str]:
+        reasons = super()._privacy_refusals()
+        if isinstance(self.d_threshold, (int, float)):
+            reasons.append("`d_threshold` skips discriminator steps by its loss on real "
+                           "batches (a decision outside the noised steps); set "
+                           "d_threshold=None or 'auto' (off under DP)")
+        return reasons
 
     # ------------------------------------------------------------------ recipe
     def _phases(self, module: nn.Module, spec: DataSpec, adversary: Adversary) -> list[Phase]:
@@ -381,13 +405,26 @@ lr_schedule, balance, ema, diagnostics_every
             return masked_step_mean((h[:, 1:] - h_sup[:, :-1]).pow(2),
                                     None if mask is None else mask[:, 1:])
 
+        # Under DP every loss must be a mean over sequences of per-sequence terms (Opacus
+        # clips each sequence's gradient): the square root of a batch mean couples them, so
+        # the root is taken per sequence (fixed lengths only under DP), and the moment loss,
+        # a batch statistic of the real data, is left out.
+        private = self.privacy is not None
+
+        def root(error: torch.Tensor, mean: torch.Tensor) -> torch.Tensor:
+            """sqrt of the mean squared ``error`` (batch, ...): of the batch, or under DP
+            the mean over sequences of each one's root (``mean``: the batch mean)."""
+            if not private:
+                return torch.sqrt(mean)
+            return error.flatten(1).mean(1).clamp_min(1e-12).sqrt().mean()
+
         def autoencoder_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
             code = s_emb(batch.static) if static else None
             x_tilde = rec(emb(batch.real, lengths, code), lengths)
-            recon = (masked_step_mean((batch.real - x_tilde).pow(2), mask)
-                     + static_recon(batch, code))
-            return {"loss": 10 * torch.sqrt(recon), "reconstruction": recon}
+            error = (batch.real - x_tilde).pow(2)
+            recon = masked_step_mean(error, mask) + static_recon(batch, code)
+            return {"loss": 10 * root(error, recon), "reconstruction": recon}
 
         def supervisor_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
@@ -423,21 +460,25 @@ lr_schedule, balance, ema, diagnostics_every
             adv = adversary.generator_loss(y_fake, y_real, mask, weights)
             adv_e = adversary.generator_loss(y_fake_e, y_real, mask, weights)
             loss_s = supervised(h, h_sup, mask)
+            root_s = root((h[:, 1:] - h_sup[:, :-1]).pow(2), loss_s)
+            if private:
+                return {"loss": adv + gamma * adv_e + 100 * root_s, "adversarial": adv,
+                        "supervised": loss_s}
             moments = _moment_loss(x_hat, batch.real, mask)
             if static:  # the static features' moments, as a one-step sequence
                 moments = moments + _moment_loss(s_rec(code_hat).unsqueeze(1),
                                                  batch.static.unsqueeze(1), None)
-            loss = adv + gamma * adv_e + 100 * torch.sqrt(loss_s) + 100 * moments
+            loss = adv + gamma * adv_e + 100 * root_s + 100 * moments
             return {"loss": loss, "adversarial": adv, "supervised": loss_s, "moments": moments}
 
         def embedder_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
             h, code = embedded(batch, lengths)
             memo.clear()  # the step about to be taken changes the embedder
-            recon = (masked_step_mean((batch.real - rec(h, lengths)).pow(2), mask)
-                     + static_recon(batch, code))
+            error = (batch.real - rec(h, lengths)).pow(2)
+            recon = masked_step_mean(error, mask) + static_recon(batch, code)
             loss_s = supervised(h, sup(h, lengths, code), mask)
-            return {"loss": 10 * torch.sqrt(recon) + 0.1 * loss_s, "reconstruction": recon}
+            return {"loss": 10 * root(error, recon) + 0.1 * loss_s, "reconstruction": recon}
 
         def discriminator_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
@@ -462,9 +503,11 @@ lr_schedule, balance, ema, diagnostics_every
 
         threshold = self.d_threshold
         if threshold == "auto":
-            threshold = 0.15 if isinstance(objective, NonSaturating) else None
+            threshold = 0.15 if isinstance(objective, NonSaturating) and not private else None
         g = Update("generator", "generator", generator_loss, track=tuple(embedder_params))
-        e = Update("embedder", "embedder", embedder_loss, fresh_batch=False)
+        # under DP each step is its own Poisson draw (two noised steps on one batch would be
+        # one mechanism with less noise than the accountant counts)
+        e = Update("embedder", "embedder", embedder_loss, fresh_batch=private)
         return [
             Phase("autoencoder", self.n_iter_autoencoder,
                   [Update("autoencoder", "autoencoder", autoencoder_loss)]),

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from seqgan.data import ImageData, SequenceData
 from seqgan.training._callbacks import Callback
 from seqgan.training._checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from seqgan.training._privacy import DPSGD
 from seqgan.training._recipe import Batch, Phase, Update
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,12 @@ class Trainer:
         Config keys that may change on resume (e.g. iteration counts, verbosity, device). A
         phase's iteration count may change only while that phase has not ended, and not below
         the iterations it has run.
+    privacy : DPSGD or None
+        Differentially private training: every step of an update whose optimizer is private
+        draws its own Poisson batch of real sequences and is taken with clipped, noised
+        per-sample gradients (:class:`seqgan.training.DPSGD`); the other updates get a public
+        batch of ``batch_size`` zero sequences of the data's shape (so they cannot see real
+        data). Pass the DPSGD in ``state_objects`` too, so checkpoints keep its step count.
 
     Notes
     -----
@@ -130,6 +137,7 @@ class Trainer:
         decoder: Callable[[Trainer], Any] | None = None,
         config: Mapping[str, Any] | None = None,
         mutable: Iterable[str] = (),
+        privacy: DPSGD | None = None,
     ) -> None:
         self.module = module
         self.optimizers = dict(optimizers)
@@ -153,6 +161,7 @@ class Trainer:
         self.state_objects = dict(state_objects or {})
         self.config = None if config is None else dict(config)
         self.mutable = frozenset(mutable)
+        self.privacy = privacy
         #: ``sampler(n, seed=0) -> (fake, real batch)``: fakes from the current networks on
         #: fixed noise, for callbacks (pruning, snapshots) and diagnostics (None without one).
         self.sampler: Callable[..., Any] | None = (
@@ -327,13 +336,32 @@ class Trainer:
         return Batch(take(self._values), take(self._lengths), take(self._mask),
                      take(self._condition), take(self._static))
 
-    def next_batch(self) -> Batch:
-        """A batch of distinct sequences drawn uniformly (as the TimeGAN reference code)."""
+    def next_batch(self, private: bool = False) -> Batch:
+        """A batch of distinct sequences drawn uniformly (as the TimeGAN reference code).
+
+        Under DP-SGD (``privacy``): for a private update a Poisson batch (each sequence with
+        probability ``batch_size / n``, as the accountant assumes; its size varies, possibly
+        0); for any other update a public batch of zeros (no real data)."""
+        if self.privacy is not None:
+            if private:
+                return self._batch(self.privacy.poisson_indices(self._n))
+            return self._public_batch()
         if self._n <= self.batch_size:
             idx = torch.randperm(self._n)
         else:
             idx = torch.randperm(self._n)[: self.batch_size]
         return self._batch(idx)
+
+    def _public_batch(self) -> Batch:
+        """``batch_size`` full-length sequences of zeros, shaped like the data (with DP, what
+        updates that must not see real data get)."""
+        n = min(self.batch_size, self._n)
+        real = self._values.new_zeros((n, *self._values.shape[1:]))
+        lengths = (None if self._lengths is None else
+                   torch.full((n,), real.shape[1], dtype=self._lengths.dtype,
+                              device=self.device))
+        mask = None if self._mask is None else real.new_ones((n, real.shape[1]))
+        return Batch(real, lengths, mask)
 
     def fixed_batch(self, n: int, seed: int = 0) -> Batch:
         """The same ``n`` sequences every time (drawn with their own generator, so the training
@@ -351,9 +379,15 @@ class Trainer:
         self._first_loss: dict[tuple[str, str], float] = {}
         self._start_norms = {name: _norm(params) for name, params in self._params.items()}
         self._snapshot()
-        with _StopOnInterrupt(self):
-            while not self.finished and not self.should_stop:
-                self._run_phase(self.phases[self.phase_index])
+        if self.privacy is not None:
+            self.privacy.attach()
+        try:
+            with _StopOnInterrupt(self):
+                while not self.finished and not self.should_stop:
+                    self._run_phase(self.phases[self.phase_index])
+        finally:
+            if self.privacy is not None:
+                self.privacy.detach()
         self.stopped_early = not self.finished
         self.save_checkpoint()
         for cb in self.callbacks:
@@ -408,9 +442,16 @@ class Trainer:
         batch = None
         for update in phase.updates:
             sums = totals.setdefault(update.name, {})
+            private = self.privacy is not None and self.privacy.is_private(update.optimizer)
             for _ in range(update.steps):
-                if batch is None or update.fresh_batch:
-                    batch = self.next_batch()
+                if batch is None or update.fresh_batch or self.privacy is not None:
+                    batch = self.next_batch(private)  # with DP: never a batch of another update
+                if self.privacy is not None:  # per-sample gradients of this step's loss only
+                    self.privacy.activate(self._params[update.optimizer] if private else ())
+                if private:
+                    if batch.size == 0:  # an empty Poisson batch: a step of noise alone
+                        self._step(update, None, private_batch=0)
+                        continue
                 with _no_grad_for(self._frozen[id(update)]):
                     losses = update.loss(batch)
                 values = {k: float(v.detach()) for k, v in losses.items()}
@@ -426,7 +467,8 @@ class Trainer:
                     if update.skip_if(values):
                         skipped[update.name] += 1
                         continue
-                norm = self._step(update, next(iter(losses.values())))
+                norm = self._step(update, next(iter(losses.values())),
+                                  private_batch=batch.size if private else None)
                 sums["grad_norm"] = sums.get("grad_norm", 0.0) + norm
                 taken[update.name] = taken.get(update.name, 0) + 1
         row: dict[str, Any] = {"phase": phase.name, "iteration": self.iteration + 1}
@@ -439,12 +481,18 @@ class Trainer:
                 row[f"{name}/skipped"] = skipped[name]
         return row
 
-    def _step(self, update: Update, objective: torch.Tensor) -> float:
-        """Backward, clip, step; return the gradient norm before clipping."""
+    def _step(self, update: Update, objective: torch.Tensor | None,
+              private_batch: int | None = None) -> float:
+        """Backward, clip, step; return the gradient norm before clipping. ``private_batch``:
+        the size of the Poisson batch of a DP-SGD step (the gradient is then the noisy mean
+        of clipped per-sample gradients, and its norm is the one returned)."""
         optimizer, params = self.optimizers[update.optimizer], self._params[update.optimizer]
         optimizer.zero_grad(set_to_none=True)
-        # Gradients flow only into the parameters this update moves (no wasted weight grads).
-        objective.backward(inputs=params)
+        if objective is not None:
+            # Gradients flow only into the parameters this update moves (no wasted grads).
+            objective.backward(inputs=params)
+        if private_batch is not None:
+            self.privacy.privatize(params, private_batch)
         max_norm = update.clip_grad_norm if update.clip_grad_norm is not None else math.inf
         norm = float(nn.utils.clip_grad_norm_(params, max_norm))
         optimizer.step()
