@@ -224,8 +224,9 @@ def _readings(dcr: dict[str, float], mia: float, mia_se: float, n_copies: int,
         copies_text = (f"{closer}, about the {expected:.1f} expected by chance "
                        f"(p = {p_value:.2g}): no excess of near copies.")
     if spent:
-        parts = ", ".join(f"{k} = {v:g}" for k, v in spent.items()
-                          if isinstance(v, (int, float)))
+        keys = [k for k in ("epsilon", "delta") if k in spent] or list(spent)
+        parts = ", ".join(f"{k} = {spent[k]:g}" for k in keys
+                          if isinstance(spent[k], (int, float)))
         privacy_text = (f"trained with differential privacy ({parts}): a formal bound on what "
                         "any attack can learn about one training record, whatever the numbers "
                         "above say.")

@@ -117,6 +117,23 @@ def test_privacy_budget_is_shown(data, tmp_path):
     assert "epsilon = 2.9" in result.markdown_path.read_text()
 
 
+def test_budget_of_a_model_trained_with_differential_privacy(data, tmp_path):
+    pytest.importorskip("opacus")
+    from seqgan import CRNNGAN, load
+
+    train, _ = data  # in [-1, 1], the bounds given instead of scaling fitted on the data
+    scaled = np.clip((train - train.mean(axis=(0, 1))) / (3 * train.std(axis=(0, 1))), -1, 1)
+    model = CRNNGAN(**CRNNGAN.get_test_params(),
+                    privacy={"epsilon": 3.0, "delta": 1e-5, "bounds": (-1.0, 1.0)})
+    model.fit(scaled[:48])
+    model.save(tmp_path / "dp.seqgan")
+    result = privacy_report(load(tmp_path / "dp.seqgan"), scaled[:48], scaled[150:],
+                            n_samples=20)
+    epsilon = model.privacy_spent_["epsilon"]
+    assert result.privacy_spent == model.privacy_spent_ and 0 < epsilon <= 3.0
+    assert f"(epsilon = {epsilon:g}, delta = 1e-05)" in result.readings["privacy"]
+
+
 def test_files_written(data, tmp_path):
     train, holdout = data
     result = privacy_report(Memorising(train[:40]), train, holdout, tmp_path / "out",
