@@ -265,6 +265,12 @@ def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     X, fit_kwargs = _load_data(args)
+    privacy = _privacy_option(args)
+    if privacy is not None:
+        if model_params.get("privacy") is not None:
+            raise ValueError("Give differential privacy once: --privacy-epsilon (with "
+                             "--privacy-delta, ...) or --privacy JSON, not both.")
+        model_params = {**model_params, "privacy": privacy}
     model = cls(**model_params)
     started = time.perf_counter()
     model.fit(X, checkpoint_dir=out, checkpoint_every=args.checkpoint_every, resume=args.resume,
@@ -280,6 +286,7 @@ def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
            "diversity": _last_diversity(model.history_), "seqgan_version": __version__,
            "python": platform.python_version(), "machine": platform.platform(),
            "torch_threads": _torch_threads(),
+           "privacy_spent": getattr(model, "privacy_spent_", None),
            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")}
     (out / "run.json").write_text(json.dumps(run, indent=2, default=str))
     state = "stopped early (resume with --resume)" if model.stopped_early_ else "trained"
@@ -291,7 +298,55 @@ def _cmd_fit(args: argparse.Namespace, model_params: dict[str, Any]) -> int:
         verdict = ("collapsed? see the warning above" if diversity < COLLAPSE_DIVERSITY
                    else "about 1 is healthy, near 0 collapsed")
         print(f"diversity of the samples: {diversity:.3g} ({verdict})")
+    spent = getattr(model, "privacy_spent_", None)
+    if spent is not None:
+        print(_privacy_line(spent))
+        print("  (the model file is covered; history.csv, checkpoint.pt and the quick check "
+              "below look at real data without noise: diagnostics, not for release)")
     _print_headline(model, X, out)
+    return 0
+
+
+def _privacy_option(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``privacy`` hyperparameter from the --privacy-* flags (None without
+    --privacy-epsilon)."""
+    if args.privacy_epsilon is None:
+        if args.privacy_bounds is not None or args.privacy_max_grad_norm is not None:
+            raise ValueError("--privacy-bounds and --privacy-max-grad-norm need "
+                             "--privacy-epsilon (the privacy budget).")
+        return None
+    privacy: dict[str, Any] = {"epsilon": args.privacy_epsilon, "delta": args.privacy_delta}
+    if args.privacy_max_grad_norm is not None:
+        privacy["max_grad_norm"] = args.privacy_max_grad_norm
+    if args.privacy_bounds is not None:
+        parts = [p for p in args.privacy_bounds.split(",") if p.strip()]
+        try:
+            privacy["bounds"] = tuple(float(p) for p in parts)
+        except ValueError:
+            parts = []
+        if len(parts) != 2:
+            raise ValueError(f"--privacy-bounds must be LO,HI (two numbers, e.g. -5,5); got "
+                             f"{args.privacy_bounds!r}.")
+    return privacy
+
+
+def _privacy_line(spent: dict[str, Any]) -> str:
+    return (f"differential privacy: epsilon {spent['epsilon']:.3g} spent (delta "
+            f"{spent['delta']:g}) in {spent['steps']} DP-SGD steps, noise multiplier "
+            f"{spent['noise_multiplier']:.3g}, per-sample clipping at "
+            f"{spent['max_grad_norm']:g}")
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from seqgan import load
+
+    path = Path(args.run)
+    model = load(path / MODEL_FILE if path.is_dir() else path)
+    spec = model.spec_
+    print(f"{type(model).__name__}: {spec.n_channels} channels, training length {spec.seq_len}")
+    spent = getattr(model, "privacy_spent_", None)
+    print(_privacy_line(spent) if spent is not None
+          else "differential privacy: none (trained without privacy=...)")
     return 0
 
 
@@ -676,6 +731,19 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     fit.add_argument("--condition-file", metavar="FILE",
                      help=".npy or .csv with the condition of each sequence (labels or "
                           "vectors)")
+    dp = fit.add_argument_group(
+        "differential privacy (DP-SGD through Opacus: pip install seqgan[privacy]; see "
+        "docs/privacy.md)")
+    dp.add_argument("--privacy-epsilon", type=float, metavar="EPS",
+                    help="train with differential privacy at this epsilon (e.g. 3)")
+    dp.add_argument("--privacy-delta", type=float, default=1e-5, metavar="DELTA",
+                    help="delta of the guarantee (default: 1e-5; below 1/n_sequences)")
+    dp.add_argument("--privacy-max-grad-norm", type=float, metavar="C",
+                    help="per-sample gradient clipping bound (default: 1.0)")
+    dp.add_argument("--privacy-bounds", metavar="LO,HI",
+                    help="public bounds of the values (one pair for all features), used for "
+                         "the scaling instead of the data's min and max; negative: "
+                         "--privacy-bounds=-5,5")
     fit.add_argument("--out", required=True, help="run folder to write")
     fit.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
                      help="iterations between checkpoints (default: 100)")
@@ -706,6 +774,11 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     sample.add_argument("--chunk-size", type=int, default=65536, metavar="N",
                         help="sequence models writing .csv or .parquet: sequences generated and "
                              "written per chunk (memory stays at one chunk)")
+
+    info = sub.add_parser("info", help="what a saved model is, and its privacy budget",
+                          description="Print a saved model's class and shapes, and the "
+                                      "differential privacy budget it spent (if any).")
+    info.add_argument("run", help="run folder (from 'seqgan fit') or a .seqgan file")
 
     report_p = sub.add_parser(
         "report", help="write an HTML report: samples against the training data",
@@ -869,6 +942,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_tune(args)
         if args.command == "report":
             return _cmd_report(args)
+        if args.command == "info":
+            return _cmd_info(args)
         return _cmd_datasets(args)
     except Exception as exc:  # one readable line, not a traceback
         if args.debug:

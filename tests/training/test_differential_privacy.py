@@ -4,6 +4,7 @@ data, Poisson batches, one privacy account, refusals of what breaks the guarante
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -73,9 +74,12 @@ def test_timegan_counts_the_steps_of_all_five_networks_in_one_account():
 
 
 def test_a_smaller_epsilon_needs_more_noise():
-    loose = tiny(CRNNGAN, privacy={**PRIVACY, "epsilon": 10.0}).fit(sines())
-    strict = tiny(CRNNGAN, privacy={**PRIVACY, "epsilon": 1.0}).fit(sines())
-    assert strict.privacy_spent_["noise_multiplier"] > loose.privacy_spent_["noise_multiplier"]
+    def noise(epsilon: float) -> float:
+        return DPSGD(networks={}, private_optimizers=(), epsilon=epsilon, delta=1e-5,
+                     max_grad_norm=1.0, sample_rate=0.1, n_sequences=100,
+                     planned_steps=50).noise_multiplier
+
+    assert noise(1.0) > noise(3.0) > noise(10.0) > 0
 
 
 def test_privacy_spent_is_saved_and_loaded_and_the_history_is_not_saved(tmp_path):
@@ -259,3 +263,23 @@ def test_importing_seqgan_does_not_import_opacus():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+# ---------------------------------------------------------------------- command line
+def test_the_command_line_trains_privately_and_shows_the_budget(tmp_path, capsys):
+    from seqgan.cli import main
+
+    np.save(tmp_path / "x.npy", sines(n=24, steps=6))
+    run = tmp_path / "run"
+    assert main(["fit", "--model", "crnngan", "--data", str(tmp_path / "x.npy"), "--n-iter",
+                 "2", "--hidden-dim", "4", "--batch-size", "8", "--no-verbose",
+                 "--privacy-epsilon", "3", "--privacy-bounds=-1,1", "--out",
+                 str(run)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"differential privacy: epsilon [0-9.]+ spent \(delta 1e-05\) in 2 DP-SGD",
+                     out), out
+    assert main(["info", str(run)]) == 0
+    assert "in 2 DP-SGD steps" in capsys.readouterr().out
+    assert main(["fit", "--model", "crnngan", "--data", str(tmp_path / "x.npy"),
+                 "--privacy-bounds", "0", "--privacy-epsilon", "3", "--out", str(run)]) == 1
+    assert "--privacy-bounds must be LO,HI" in capsys.readouterr().err
