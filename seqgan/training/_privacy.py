@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,10 @@ DEFAULT_MAX_GRAD_NORM = 1.0
 PRIVACY_KEYS = ("epsilon", "delta", "max_grad_norm", "bounds")
 #: Accountant used to calibrate the noise and to report the epsilon spent.
 ACCOUNTANT = "rdp"
+#: Renyi orders of the accountant: Opacus' defaults and larger ones (short runs with little
+#: noise reach their best bound beyond 63; the bound is the minimum over the orders).
+ALPHAS = [1 + x / 10.0 for x in range(1, 100)] + list(range(12, 64)) + [80, 96, 128, 192, 256,
+                                                                        512, 1024]
 
 _INSTALL = "pip install seqgan[privacy]"
 
@@ -175,7 +180,8 @@ class DPSGD:
         if self.planned_steps > 0:
             self.noise_multiplier = float(get_noise_multiplier(
                 target_epsilon=self.epsilon, target_delta=self.delta,
-                sample_rate=self.sample_rate, steps=self.planned_steps, accountant=ACCOUNTANT))
+                sample_rate=self.sample_rate, steps=self.planned_steps, accountant=ACCOUNTANT,
+                alphas=ALPHAS))
         else:
             self.noise_multiplier = 0.0
         self.steps = 0
@@ -195,6 +201,11 @@ class DPSGD:
 
         if self._hooked:
             return
+        # Opacus' hooks on a first layer, whose input needs no gradient, make torch warn at
+        # every backward that the hook sees output gradients only: what they are meant to see.
+        warnings.filterwarnings("ignore", category=UserWarning,
+                                message="Full backward hook is firing when gradients are "
+                                        "computed with respect to module outputs")
         for network in self.networks.values():
             hooked = GradSampleModule(network, batch_first=True, loss_reduction="sum",
                                       strict=False)
@@ -289,7 +300,7 @@ class DPSGD:
         if self.steps and self.noise_multiplier > 0:
             accountant = RDPAccountant()
             accountant.history = [(self.noise_multiplier, self.sample_rate, self.steps)]
-            epsilon = float(accountant.get_epsilon(self.delta))
+            epsilon = float(accountant.get_epsilon(self.delta, alphas=ALPHAS))
         return {"epsilon": epsilon, "delta": self.delta, "steps": int(self.steps),
                 "noise_multiplier": self.noise_multiplier,
                 "max_grad_norm": self.max_grad_norm}
