@@ -3,10 +3,14 @@ the training-time overhead of DP-SGD per iteration.
 
 For each dataset (ECG5000, stocks), seed and budget (none, then each epsilon, delta 1e-5),
 R3GAN is trained with the settings DP accepts (``gamma=0``, ``discriminator_view="raw"``,
-``n_positional=0``; the same settings without DP, so that DP is the only difference) and
+``n_positional=0``; the same settings without DP, so that DP is the only difference; and, for
+reference, R3GAN's defaults without DP) and
 scored with the TimeGAN protocol's discriminative and predictive scores (lower is better) on
-data scaled to [0, 1] by the public bounds. The overhead section times a few iterations of
-each sequence model with and without DP (the recurrent ones then run Opacus' DPGRU/DPLSTM).
+data scaled to [0, 1] by the public bounds (the discriminative score also with a classifier
+of 8 units: the protocol's max(1, n_features // 2) gives ECG5000's one feature one unit;
+the predictive score needs at least two features, so ECG5000 has none). The overhead section
+times a few iterations of each sequence model with and without DP (the recurrent ones then
+run Opacus' DPGRU/DPLSTM).
 
 Run at one thread (the numbers in benchmarks/results/privacy/ were made so)::
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -59,10 +64,11 @@ def fidelity_rows(args: argparse.Namespace) -> None:
         bounds = BOUNDS[dataset]
         real_unit = to_unit(X, bounds)
         for seed in args.seeds:
-            for epsilon in [None, *args.epsilons]:
-                privacy = (None if epsilon is None else
+            for epsilon in ["defaults", None, *args.epsilons]:
+                privacy = (None if epsilon in (None, "defaults") else
                            {"epsilon": epsilon, "delta": DELTA, "bounds": bounds})
-                model = R3GAN(**R3GAN_DP, n_iter=args.n_iter, batch_size=args.batch_size,
+                settings = {} if epsilon == "defaults" else R3GAN_DP
+                model = R3GAN(**settings, n_iter=args.n_iter, batch_size=args.batch_size,
                               scaling="minmax", device="cpu", random_state=seed,
                               verbose=False, privacy=privacy)
                 start = time.perf_counter()
@@ -72,17 +78,23 @@ def fidelity_rows(args: argparse.Namespace) -> None:
                 metric = {"n_runs": args.metric_runs, "n_iter": args.metric_iter,
                           "random_state": seed, "device": "cpu"}
                 disc = discriminative_score(real_unit, fake, **metric)
+                # the protocol's classifier has int(n_features / 2) units: none to speak of
+                # for one feature (ECG5000), so also one of 8 units
+                disc8 = discriminative_score(real_unit, fake, hidden_dim=8, **metric)
                 try:
                     pred = predictive_score(real_unit, fake, **metric).mean
                 except ValueError:  # one feature: nothing to predict the last one from
                     pred = float("nan")
                 spent = getattr(model, "privacy_spent_", None)
                 row = {"dataset": dataset, "seed": seed,
-                       "target_epsilon": "none" if epsilon is None else epsilon,
+                       "target_epsilon": ("none" if epsilon is None else
+                                          "none, R3GAN defaults" if epsilon == "defaults"
+                                          else epsilon),
                        "epsilon_spent": None if spent is None else spent["epsilon"],
                        "noise_multiplier": None if spent is None else spent["noise_multiplier"],
                        "dp_steps": None if spent is None else spent["steps"],
-                       "discriminative": disc.mean, "predictive": pred,
+                       "discriminative": disc.mean, "discriminative_h8": disc8.mean,
+                       "predictive": pred,
                        "n_iter": args.n_iter, "batch_size": args.batch_size,
                        "n_sequences": len(X), "fit_s": fit_s,
                        "ms_per_iteration": 1000 * fit_s / max(args.n_iter, 1)}
@@ -97,7 +109,13 @@ def overhead_rows(args: argparse.Namespace) -> None:
     """ms per training iteration with and without DP for each model on stocks windows."""
     X = load("stocks")[: args.overhead_n]
     for cls, extra in OVERHEAD_MODELS.items():
-        for private in (False, True):
+        # TimeGAN's GRUs run seqgan's fused kernel without DP; "torch GRU" (fused off) separates
+        # what leaving the fused kernel costs from what DP-SGD costs
+        variants = [(False, ""), (False, "torch GRU"), (True, "")] if cls is TimeGAN \
+            else [(False, ""), (True, "")]
+        for private, variant in variants:
+            if variant == "torch GRU":
+                os.environ["SEQGAN_FUSED_GRU"] = "0"
             iters = args.overhead_iter
             counts = ({"n_iter_autoencoder": iters, "n_iter_supervisor": iters,
                        "n_iter_joint": iters} if cls is TimeGAN else {"n_iter": iters})
@@ -108,8 +126,10 @@ def overhead_rows(args: argparse.Namespace) -> None:
             start = time.perf_counter()
             model.fit(X)
             fit_s = time.perf_counter() - start
+            os.environ.pop("SEQGAN_FUSED_GRU", None)
             total = 3 * iters if cls is TimeGAN else iters
-            row = {"model": cls.__name__, "dp": private, "iterations": total,
+            name = f"{cls.__name__} ({variant})" if variant else cls.__name__
+            row = {"model": name, "dp": private, "iterations": total,
                    "batch_size": args.batch_size, "n_sequences": len(X),
                    "ms_per_iteration": 1000 * fit_s / total}
             append("overhead.csv", row)
@@ -171,12 +191,22 @@ def main() -> None:
     OUT = args.out
     torch.set_num_threads(1)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "run.json").write_text(json.dumps({
+    record = {
         "args": {k: str(v) if isinstance(v, Path) else v
                  for k, v in vars(args).items()},
         "seqgan": seqgan.__version__, "torch": torch.__version__,
         "opacus": __import__("opacus").__version__, "python": platform.python_version(),
-        "machine": platform.machine(), "threads": torch.get_num_threads()}, indent=2))
+        "machine": platform.machine(), "threads": torch.get_num_threads()}
+    # one record per section, so that a later run of one section keeps the other's
+    path = OUT / "run.json"
+    runs = json.loads(path.read_text()) if path.exists() else {}
+    if "args" in runs:  # a record of one run of both sections
+        runs = {"fidelity": runs} if runs["args"].get("skip_overhead") else {"both": runs}
+    for section, skipped in (("fidelity", args.skip_fidelity),
+                             ("overhead", args.skip_overhead)):
+        if not skipped:
+            runs[section] = record
+    path.write_text(json.dumps(runs, indent=2))
     if not args.skip_overhead:
         overhead_rows(args)
     if not args.skip_fidelity:

@@ -329,7 +329,7 @@ class Estimator(BaseEstimator):
                 raise
             finally:
                 if dpsgd is not None:
-                    _privacy.use_torch_rnns(private.values())
+                    _privacy.use_torch_rnns([module])
         self._set_fitted(module, encoder, spec, device, trainer)
         self._set_privacy_spent(dpsgd)
         self._warn_if_collapsed()

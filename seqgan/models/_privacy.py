@@ -128,7 +128,10 @@ def prepare_networks(model: Any, module: nn.ModuleDict) -> dict[str, nn.Module]:
     from opacus.validators import ModuleValidator
 
     networks = private_networks(model, module)
-    use_dp_rnns(networks.values())
+    # weight averages of private networks (under "ema") follow them name by name: same layers
+    shadows = [average.shadow for name, average in module["ema"].items()
+               if name in networks] if "ema" in module else []
+    use_dp_rnns([*networks.values(), *shadows])
     problems = []
     for name, network in networks.items():
         for error in ModuleValidator.validate(network, strict=False):

@@ -68,7 +68,9 @@ def test_epsilon_spent_is_at_most_the_target_and_close_to_it():
 
 
 def test_timegan_counts_the_steps_of_all_five_networks_in_one_account():
-    model = tiny(TimeGAN, privacy=PRIVACY).fit(sines())
+    # with weight averages of its sampling networks (they follow the DP layers by name)
+    model = tiny(TimeGAN, ema=0.5, privacy=PRIVACY).fit(sines())
+    assert model.sample(2, random_state=0).shape == (2, 8, 2)
     # autoencoder 2 + supervisor 2 + joint 3 x (G, E, G, E, D)
     assert model.privacy_spent_["steps"] == 2 + 2 + 3 * 5
 
@@ -283,3 +285,17 @@ def test_the_command_line_trains_privately_and_shows_the_budget(tmp_path, capsys
     assert main(["fit", "--model", "crnngan", "--data", str(tmp_path / "x.npy"),
                  "--privacy-bounds", "0", "--privacy-epsilon", "3", "--out", str(run)]) == 1
     assert "--privacy-bounds must be LO,HI" in capsys.readouterr().err
+
+
+def test_a_resumed_private_run_continues_the_account_exactly(tmp_path):
+    from seqgan.training import StopAt
+
+    whole = tiny(CRNNGAN, n_iter=4, privacy=PRIVACY).fit(sines())
+    part = tiny(CRNNGAN, n_iter=4, privacy=PRIVACY)
+    part.fit(sines(), checkpoint_dir=tmp_path, callbacks=[StopAt("adversarial", 2)])
+    assert part.stopped_early_ and part.privacy_spent_["steps"] == 2
+    assert part.privacy_spent_["epsilon"] < whole.privacy_spent_["epsilon"]
+    part.fit(sines(), checkpoint_dir=tmp_path, resume=True)
+    assert part.privacy_spent_ == whole.privacy_spent_
+    np.testing.assert_allclose(part.sample(2, random_state=0), whole.sample(2, random_state=0),
+                               rtol=1e-5, atol=1e-6)
