@@ -300,6 +300,11 @@ lr_schedule, balance, ema, diagnostics_every
             reasons.append("`feature_matching` makes the generator match the mean features of "
                            "real batches (a batch statistic outside the noised steps); set "
                            "feature_matching=False")
+        if self._adversary().relativistic:
+            reasons.append("a relativistic loss trains the generator on real logits, so it "
+                           "would need DP-SGD too, and its hand-stepped LSTM cells have no "
+                           "per-sample gradients in Opacus; use a non-relativistic loss "
+                           "(the default 'non-saturating', 'hinge', ...)")
         return reasons
 
     def _generator_needs_real(self) -> bool:

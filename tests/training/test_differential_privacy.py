@@ -212,6 +212,7 @@ def test_private_updates_get_poisson_batches_and_the_others_zeros():
     (CRNNGAN, {"privacy": {"epsilon": 3.0}}, {}, "needs 'delta'"),
     (CRNNGAN, {"privacy": PRIVACY, "feature_matching": True}, {}, "feature_matching=False"),
     (CRNNGAN, {"privacy": PRIVACY, "balance": True}, {}, "balance=False"),
+    (CRNNGAN, {"privacy": PRIVACY, "loss": "rpgan"}, {}, "non-relativistic loss"),
     (CRNNGAN, {"privacy": PRIVACY, "spectral_norm": True}, {}, "spectral_norm=False"),
     (CRNNGAN, {"privacy": PRIVACY, "loss": "wgan-gp"}, {}, "regularizers=None"),
     (RCGAN, {"privacy": PRIVACY}, {"condition": np.arange(48) % 2}, "condition"),
