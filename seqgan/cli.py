@@ -682,7 +682,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
                  study_name=study_name, timeout=args.timeout, pruner=args.pruner,
                  checkpoint_dir=args.checkpoint_dir, diversity_min=args.diversity_min,
                  metric_options=metric_options, labels=fit_kwargs.get("labels"),
-                 random_state=args.seed)
+                 random_state=args.seed, n_jobs=args.n_jobs)
     table = study.trials_dataframe()
     done = table[table.state == "COMPLETE"] if "state" in table else table
     print(f"study {study_name or '(in memory)'}: {len(table)} trials, {len(done)} complete")
@@ -868,6 +868,9 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     tune_p.add_argument("--seed", type=int, default=0, help="split and sampler seed")
     tune_p.add_argument("--report", metavar="DIR",
                         help="write trials.csv and optuna's figures into DIR")
+    tune_p.add_argument("--n-jobs", type=_positive_int, default=1, metavar="K",
+                        help="worker processes on this machine, sharing the study through "
+                             "--storage, each with the cores divided among them (default: 1)")
     _add_threads(tune_p)
     tune_p.set_defaults(id_column=None, time_column=None, categorical=None)
     return parser, names

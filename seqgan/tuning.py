@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 import warnings
 from collections.abc import Mapping
@@ -399,6 +400,7 @@ def tune(
     sampler: optuna.samplers.BaseSampler | None = None,
     labels: Any = None,
     random_state: int = 0,
+    n_jobs: int = 1,
 ) -> TuningStudy:
     """Search a model's hyperparameters with Optuna; returns a :class:`TuningStudy`.
 
@@ -457,6 +459,12 @@ def tune(
         condition serves when omitted).
     random_state : int
         Seed of the split and of the default sampler.
+    n_jobs : int
+        Worker processes on this machine (1: trials run in this process). With ``n_jobs > 1``
+        the study needs a ``storage`` and ``study_name`` the processes share; each worker gets
+        the CPU cores divided among the workers (``torch.set_num_threads``), and ``tune``
+        returns when the study holds ``n_trials`` trials. Which trial a worker runs depends on
+        timing, so only ``n_jobs=1`` is reproducible trial by trial.
 
     Notes
     -----
@@ -470,6 +478,24 @@ def tune(
     """
     cls = _model_class(model)
     n_trials = check_int("n_trials", n_trials, low=1)
+    n_jobs = check_int("n_jobs", n_jobs, low=1)
+    if n_jobs > 1:
+        if storage is None or study_name is None:
+            raise ValueError(f"`n_jobs`={n_jobs} runs worker processes that share the study "
+                             "through its storage: pass `storage` (e.g. "
+                             "'sqlite:///studies.db') and `study_name`.")
+        arguments = dict(n_trials=n_trials, metric=metric, space=space, params=params,
+                         condition=condition, validation_size=validation_size,
+                         storage=storage, study_name=study_name, timeout=timeout,
+                         pruner=pruner, prune_every=prune_every, diversity_min=diversity_min,
+                         multi_objective=multi_objective, metric_options=metric_options,
+                         checkpoint_dir=checkpoint_dir, heartbeat_interval=heartbeat_interval,
+                         grace_period=grace_period, sampler=sampler, labels=labels,
+                         random_state=random_state)
+        _run_workers(cls, X, arguments, n_jobs)
+        # the study is complete now (or the workers' time ran out): load it, run nothing more
+        arguments["timeout"] = 0.0 if timeout is not None else None
+        return tune(cls, X, **arguments)
     validation_size = check_float(
         "validation_size", validation_size, low=0.0, high=1.0, closed="neither"
     )
@@ -547,6 +573,8 @@ def tune(
         estimator.fit(X_train, callbacks=callbacks, **train_kwargs)
         seconds = time.perf_counter() - start
         trial.set_user_attr("fit_seconds", seconds)
+        trial.set_user_attr("pid", os.getpid())
+        trial.set_user_attr("torch_threads", torch.get_num_threads())
         synthetic = estimator.sample(
             len(val_idx), condition=cond_val, random_state=seed_from(random_state) + trial.number
         )
@@ -566,6 +594,27 @@ def tune(
 
     _run_until_complete(study, objective, n_trials, timeout, heartbeat_interval)
     return TuningStudy(study, cls, X, fit_kwargs, {k: v for k, v in fixed.items()})
+
+
+def _run_workers(cls: type, X: Any, arguments: dict[str, Any], n_jobs: int) -> None:
+    """Run ``tune(cls, X, **arguments)`` in ``n_jobs`` fresh processes at once, each with the
+    cores divided among them (threads of several processes would wait on each other)."""
+    import concurrent.futures
+    import multiprocessing
+
+    threads = max(1, (os.cpu_count() or 1) // n_jobs)
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=n_jobs, mp_context=context,
+                                                initializer=torch.set_num_threads,
+                                                initargs=(threads,)) as pool:
+        futures = [pool.submit(_tune_worker, cls, X, arguments) for _ in range(n_jobs)]
+        for future in futures:
+            future.result()  # (a worker's error is raised here)
+
+
+def _tune_worker(cls: type, X: Any, arguments: dict[str, Any]) -> None:
+    """One worker of ``tune(..., n_jobs=k)``; returns nothing (the study is in the storage)."""
+    tune(cls, X, **arguments)
 
 
 _State = optuna.trial.TrialState

@@ -145,6 +145,21 @@ def test_ais_parameters_by_dotted_names():
     assert params["generator_update"] == AISUpdate(every=7, schedule="sigmoid")
 
 
+def test_n_jobs_runs_worker_processes_on_one_stored_study(X, tmp_path):
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    study = tune("crnngan", X, n_trials=4, space={"latent_dim": (2, 4)}, params=TINY_TRIAL,
+                 metric_options=FAST, storage=url, study_name="jobs", diversity_min=0.0,
+                 n_jobs=2)
+    assert states(study.study) == ["COMPLETE"] * 4
+    # the trials ran in the workers, not here (each trial records its process)
+    assert {t.user_attrs["pid"] for t in study.study.trials} - {os.getpid()} == {
+        t.user_attrs["pid"] for t in study.study.trials}
+    threads = max(1, (os.cpu_count() or 1) // 2)  # the cores divided among the 2 workers
+    assert {t.user_attrs["torch_threads"] for t in study.study.trials} == {threads}
+    with pytest.raises(ValueError, match="`n_jobs`=2 runs worker processes.*storage"):
+        tune("crnngan", X, n_trials=1, n_jobs=2)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"space": {"latnt_dim": (2, 4)}}, r"Unknown parameter 'latnt_dim'.*valid: .*latent_dim"),
     ({"space": {"ais.temps": [1, 2]}}, r"Unknown AIS parameter 'ais.temps'.*ais.n_temperatures"),
