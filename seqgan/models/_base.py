@@ -792,6 +792,10 @@ def evaluating(module: nn.Module) -> Iterator[None]:
 #: Samples whose latents are drawn at once (sampling memory holds at most one block of latents).
 _SAMPLE_BLOCK = 65536
 
+#: ``sample(n, static=...)`` gives up when fewer than this share of the samples drawn match
+#: (after drawing ``n / _MIN_ACCEPTANCE`` samples, at least 1000).
+_MIN_ACCEPTANCE = 0.01
+
 
 def _available_memory() -> float:
     """Bytes this process may still allocate, as far as the system says (inf if unknown):
@@ -835,10 +839,6 @@ def _check_fits(nbytes: float, what: str) -> None:
             "stream them: model.sample_iter(n, chunk_size=...) yields chunks (memory of one "
             "chunk), e.g. to write them to a file."
         )
-
-#: ``sample(n, static=...)`` gives up when fewer than this share of the samples drawn match
-#: (after drawing ``n / _MIN_ACCEPTANCE`` samples, at least 1000).
-_MIN_ACCEPTANCE = 0.01
 
 
 def _run_config(model: Estimator) -> dict[str, Any]:
