@@ -19,10 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from seqgan._threads import apply_default_policy
 from seqgan._version import __version__
-
-apply_default_policy()  # before anything imports torch (seqgan/_threads.py says why)
 
 if TYPE_CHECKING:
     from seqgan._report import report

@@ -9,11 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-# isort: off
-import seqgan  # noqa: F401  (before torch: its thread policy, seqgan/_threads.py)
 import torch
-# isort: on
 
 #: The folder beside the repository that holds the shared dataset files, if any.
 SIBLING_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
@@ -54,9 +50,16 @@ TINY = {"hidden_dim": 4, "num_layers": 1, "n_iter": 3, "batch_size": 8, "device"
         "random_state": 0, "verbose": False}
 
 
+#: The suite trains at one torch thread: the same numbers whatever the machine's cores, and no
+#: thread of the suite spins waiting for another while other jobs load the machine (issue 22:
+#: at torch's 2 spinning threads an iteration took 8-100 times as long under load;
+#: docs/training.md, "Threads and several jobs on one machine"). Subprocesses get it too.
+SUITE_THREADS = int(os.environ.setdefault("OMP_NUM_THREADS", "1"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _torch_threads():
-    torch.set_num_threads(2)
+    torch.set_num_threads(SUITE_THREADS)
 
 
 @pytest.fixture(autouse=True)

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import seqgan
 from tests.fixtures.make_pre_move import HERE, cases
 
 CASES = cases()
+
+
+@pytest.fixture(autouse=True)
+def _fixture_threads():
+    """The threads the files and samples were made with (make_pre_move.py): bit for bit holds
+    at the same thread count only (docs/training.md, "What reproducibility covers")."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
