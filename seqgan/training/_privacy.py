@@ -91,13 +91,27 @@ def use_dp_rnns(networks: Iterable[nn.Module]) -> int:
     Call it before the optimizers are built (they must hold the new parameters)."""
     from opacus.layers import DPGRU, DPLSTM
 
+    return _swap_rnns(networks, {nn.GRU: DPGRU, nn.LSTM: DPLSTM})
+
+
+def use_torch_rnns(networks: Iterable[nn.Module]) -> None:
+    """Swap Opacus' DP recurrent layers back to ``nn.GRU``/``nn.LSTM`` (same weights): the
+    fitted model samples with the fast layers and saves the same file as without privacy."""
+    from opacus.layers import DPGRU, DPLSTM
+
+    _swap_rnns(networks, {DPGRU: nn.GRU, DPLSTM: nn.LSTM})
+
+
+def _swap_rnns(networks: Iterable[nn.Module], classes: dict[type, type]) -> int:
+    """Replace every recurrent layer whose exact type is a key of ``classes`` by the value's
+    class with the same shape, weights, device and mode; returns how many were swapped."""
     swapped = 0
     for network in networks:
         for parent in list(network.modules()):
             for name, child in list(parent.named_children()):
-                if type(child) not in (nn.GRU, nn.LSTM):
+                cls = classes.get(type(child))
+                if cls is None:
                     continue
-                cls = DPGRU if isinstance(child, nn.GRU) else DPLSTM
                 layer = cls(child.input_size, child.hidden_size, child.num_layers,
                             bias=child.bias, batch_first=child.batch_first,
                             dropout=child.dropout, bidirectional=child.bidirectional)
@@ -106,25 +120,6 @@ def use_dp_rnns(networks: Iterable[nn.Module]) -> int:
                 setattr(parent, name, layer)
                 swapped += 1
     return swapped
-
-
-def use_torch_rnns(networks: Iterable[nn.Module]) -> None:
-    """Swap Opacus' DP recurrent layers back to ``nn.GRU``/``nn.LSTM`` (same weights): the
-    fitted model samples with the fast layers and saves the same file as without privacy."""
-    from opacus.layers import DPGRU, DPLSTM
-
-    for network in networks:
-        for parent in list(network.modules()):
-            for name, child in list(parent.named_children()):
-                if not isinstance(child, (DPGRU, DPLSTM)):
-                    continue
-                cls = nn.GRU if isinstance(child, DPGRU) else nn.LSTM
-                layer = cls(child.input_size, child.hidden_size, child.num_layers,
-                            bias=child.bias, batch_first=child.batch_first,
-                            dropout=child.dropout, bidirectional=child.bidirectional)
-                layer.load_state_dict(child.state_dict())
-                layer.to(next(child.parameters()).device).train(child.training)
-                setattr(parent, name, layer)
 
 
 # ---------------------------------------------------------------------- DP-SGD
