@@ -114,6 +114,29 @@ def _arrays(data: Any, model: Any, name: str) -> Any:
     return data
 
 
+def _without_gaps(real: Any) -> tuple[Any, str]:
+    """The real sequences the metrics can compare with (they need complete series): all of
+    them without missing values; with NaN, the complete ones when there are at least 4, else
+    every sequence with its gaps filled by linear interpolation in time. Returns them and a
+    note for the report ("" when nothing was missing)."""
+    import pandas as pd
+
+    seqs = list(real)
+    gappy = np.array([bool(np.isnan(np.asarray(s, dtype=float)).any()) for s in seqs])
+    if not gappy.any():
+        return real, ""
+    keep = np.flatnonzero(~gappy)
+    if len(keep) >= 4:
+        return _subset(real, keep), (f"; the {len(keep)} complete ones are compared "
+                                     f"({int(gappy.sum())} with missing values left out)")
+    filled = [pd.DataFrame(np.asarray(s, dtype=float).reshape(len(s), -1))
+              .interpolate(limit_direction="both").to_numpy() for s in seqs]
+    if isinstance(real, np.ndarray):
+        filled = np.stack(filled)
+    return filled, "; gaps filled by linear interpolation for the metrics (fewer than 4 " \
+                   "complete sequences)"
+
+
 def _unit_scale(real: Any, synthetic: Any) -> tuple[Any, Any]:
     """Both sets min-max scaled per feature by the real data's range (the protocol's units)."""
     from seqgan.metrics._input import as_pair
@@ -403,7 +426,7 @@ def report(model: Any, X: Any, out_dir: str | Path, *, n_samples: int | None = N
         raise ValueError(f"`n_samples` must be an int >= 2 or None; got {n_samples!r}.")
     from seqgan.metrics._input import as_sequences
 
-    real = _arrays(X, model, "X")
+    real, gaps_note = _without_gaps(_arrays(X, model, "X"))
     n_real = as_sequences("X", real).n_sequences
     if n_real < 4:
         raise ValueError(f"`X` must hold at least 4 sequences (two halves for the real-data "
@@ -425,7 +448,8 @@ def report(model: Any, X: Any, out_dir: str | Path, *, n_samples: int | None = N
     seconds = time.perf_counter() - started
     meta = {"model": type(model).__name__,
             "real series": f"{seq.n_sequences} of {seq.seq_len} steps x {seq.n_channels} "
-                           "features" + (" (variable lengths)" if seq.variable_length else ""),
+                           "features" + (" (variable lengths)" if seq.variable_length else "")
+                           + gaps_note,
             "synthetic series": str(n), "seed": str(random_state),
             "built in": f"{seconds:.1f} s" + (" (fast)" if fast else "")}
     if history is not None and len(history):
@@ -443,7 +467,7 @@ def headline(model: Any, X: Any, *, random_state: int = 0) -> list[MetricRow]:
     fast budget), ACD and the diversity, each with its real-data floor."""
     from seqgan.metrics._input import as_sequences
 
-    real = _arrays(X, model, "X")
+    real, _ = _without_gaps(_arrays(X, model, "X"))
     n_real = as_sequences("X", real).n_sequences
     if n_real > FAST_CAP:
         real = _subset(real, np.random.default_rng(random_state).permutation(n_real)[:FAST_CAP])

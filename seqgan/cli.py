@@ -464,6 +464,11 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         raise ValueError(f"--seq-len is for sequence models; {type(model).__name__} makes "
                          f"{'images' if images else 'points'}.")
     extra = {} if images or points else {"seq_len": args.seq_len}
+    if args.missing != "none":
+        if images or points:
+            raise ValueError(f"--missing is for sequence models; {type(model).__name__} makes "
+                             f"{'images' if images else 'points'}.")
+        extra["missing"] = args.missing
     static_out = None
     if getattr(model, "encoder_", None) is not None and getattr(
             model.encoder_, "n_static_", 0) and not (images or points):
@@ -771,6 +776,10 @@ def _parser(model_cls: type | None) -> tuple[argparse.ArgumentParser, list[str]]
     sample.add_argument("--static-output", metavar="FILE",
                         help="models fitted with static features: where their generated "
                              "static features go (default: OUTPUT with .static.csv)")
+    sample.add_argument("--missing", choices=["none", "pattern"], default="none",
+                        help="models fitted on data with missing values: 'none' writes complete "
+                             "series, 'pattern' leaves cells empty where the model generates a "
+                             "gap, like the training data's (default: none)")
     sample.add_argument("--chunk-size", type=int, default=65536, metavar="N",
                         help="sequence models writing .csv or .parquet: sequences generated and "
                              "written per chunk (memory stays at one chunk)")

@@ -71,3 +71,24 @@ def test_time_to_quality_quick_run(tmp_path):
     scores = table[["discriminative", "strict_discriminative"]].to_numpy()
     assert ((scores >= 0) & (scores <= 0.5)).all()
     assert (out / "time_to_quality.png").stat().st_size > 1000
+
+
+def test_missing_values_quick_run(tmp_path):
+    """benchmarks/missing_values.py --quick: every variant of both gap kinds, and the gap
+    makers it measures with (rates and burst lengths as set)."""
+    import numpy as np
+
+    script = _script("missing_values")
+    gone = np.isnan(script.remove(np.zeros((4000, 24, 2)), "bursts", np.random.default_rng(0)))
+    assert abs(gone.mean() - script.RATE) < 0.02
+    assert 3.8 < script.gap_lengths(gone).mean() < script.BURST_MEAN  # 24 steps cut long runs
+    lengths = script.gap_lengths(np.array([[[1], [1], [0], [1]], [[0], [0], [1], [1]]], bool))
+    assert sorted(lengths.tolist()) == [1, 2, 2]
+    out = tmp_path / "mv"
+    subprocess.run([sys.executable, str(SCRIPTS / "missing_values.py"), "--quick", "--out",
+                    str(out)], check=True, capture_output=True, timeout=600)
+    table = pd.read_csv(out / "results.csv")
+    assert len(table) == 7 and set(table.variant) == {"complete", "mask", "channels",
+                                                      "interpolated"}
+    assert table.loc[table.variant == "mask", "missing_rate"].between(0, 1).all()
+    assert "| mask | bursts |" in (out / "summary.md").read_text()

@@ -213,3 +213,28 @@ def test_sample_streams_csv_in_chunks_with_the_same_rows(tmp_path):
     whole = _to_frame(load(run / "model.seqgan").sample(11, random_state=3))
     assert streamed["sequence"].tolist() == list(np.repeat(np.arange(11), 6))  # ids run on
     np.testing.assert_allclose(streamed.to_numpy(), whole.to_numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_fit_a_csv_with_empty_cells_then_sample_gaps(tmp_path):
+    """Empty cells of a CSV are missing values: fit learns around them, sample --missing
+    pattern leaves cells empty in that feature only, the default writes complete series."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"patient": np.repeat(np.arange(16), 6),
+                          "hour": np.tile(np.arange(6), 16),
+                          "hr": rng.normal(70, 5, 96).round(1), "temp": rng.normal(37, .3, 96)})
+    table.loc[rng.random(96) < 0.3, "hr"] = np.nan
+    table.to_csv(tmp_path / "vitals.csv", index=False)
+    run = tmp_path / "run"
+    assert main(["fit", "--model", "crnngan", "--data", str(tmp_path / "vitals.csv"),
+                 "--id-column", "patient", "--time-column", "hour", "--out", str(run),
+                 "--n-iter", "2", "--hidden-dim", "4", "--no-verbose", "--random-state", "0",
+                 "--device", "cpu"]) == 0
+    assert main(["sample", str(run), "-n", "20", "--seed", "1", "--missing", "pattern", "-o",
+                 str(tmp_path / "gaps.csv")]) == 0
+    gaps = pd.read_csv(tmp_path / "gaps.csv")
+    assert gaps["hr"].isna().any() and gaps["temp"].notna().all()
+    assert main(["sample", str(run), "-n", "20", "--seed", "1", "-o",
+                 str(tmp_path / "full.csv")]) == 0
+    full = pd.read_csv(tmp_path / "full.csv")
+    assert full[["hr", "temp"]].notna().all().all()
+    np.testing.assert_allclose(full["hr"][gaps["hr"].notna()], gaps["hr"].dropna(), rtol=1e-6)

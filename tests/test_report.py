@@ -133,3 +133,17 @@ def test_every_figure_renders_in_headless_chromium(page, tmp_path):
     for name, region in zip(FIGURES, regions, strict=True):
         dark = (region < 200).mean()
         assert region.std() > 10 and dark > 0.01, f"figure {name} rendered blank"
+
+
+def test_data_with_missing_values_is_compared_on_its_complete_sequences(fitted, tmp_path):
+    """The metrics need complete series: the report compares the complete real sequences
+    (and says how many it left out), or with fewer than 4 of them interpolates the gaps."""
+    model, X = fitted
+    gappy = np.asarray(X, dtype=float).copy()
+    gappy[:5, 2, 0] = np.nan
+    html = seqgan.report(model, gappy, tmp_path / "a", fast=True).read_text()
+    assert f"the {len(X) - 5} complete ones are compared (5 with missing values left out)" in html
+    gappy[:, 3, 1] = np.nan
+    html = seqgan.report(model, gappy, tmp_path / "b", fast=True).read_text()
+    assert "gaps filled by linear interpolation" in html
+    assert [row.name for row in headline(model, gappy)]

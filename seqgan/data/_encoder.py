@@ -50,6 +50,19 @@ def check_finite(name: str, arr: np.ndarray, hint: str = "") -> None:
     )
 
 
+def check_no_inf(name: str, arr: np.ndarray) -> None:
+    """Raise a ValueError that says where ``arr`` holds inf (NaN is a missing value)."""
+    if not np.isinf(arr).any():
+        return
+    bad = np.argwhere(np.isinf(arr))[:_MAX_REPORTED]
+    where = ", ".join(str(tuple(int(i) for i in idx)) for idx in bad)
+    raise ValueError(
+        f"`{name}` contains {int(np.isinf(arr).sum())} inf value(s), first at index {where}. "
+        "An infinite value is not a measurement: replace it (NaN marks a missing value, which "
+        "the sequence models learn around; see docs/data.md)."
+    )
+
+
 def _as_float_array(name: str, values: Any) -> np.ndarray:
     try:
         arr = np.asarray(values)
@@ -152,10 +165,11 @@ class SequenceEncoder:
             raw[i, : len(seq)] = seq
         mask = np.arange(total_len)[None, :] < lengths[:, None]
 
+        self._fit_missing(raw, mask)
         self.scaler_ = FeatureScaler(self.scaling).fit(raw, mask)
         for start, stop in self._categorical_slices():  # one-hot channels stay 0/1
             self.scaler_.offset_[start:stop], self.scaler_.scale_[start:stop] = 0.0, 1.0
-        values = self.scaler_.transform(raw) * mask[..., None]
+        values = self._scaled(raw, mask)
 
         uniq, counts = np.unique(lengths, return_counts=True)
         self.length_values_, self.length_counts_ = uniq.tolist(), counts.tolist()
@@ -192,12 +206,74 @@ class SequenceEncoder:
         if probe.feature_names_ != self.feature_names_ or probe.n_channels_ != self.n_channels_:
             raise ValueError(f"X has features {probe.feature_names_}, but the model was fitted "
                              f"on {self.feature_names_}.")
+        unseen = sorted(set(probe.missing_channels_) - set(self.missing_channels_))
+        if unseen:
+            names = [self._channel_name(j) for j in unseen]
+            raise ValueError(f"X has missing values (NaN) in feature(s) {names}, which had none "
+                             "in the training data, so the model has no observation channel for "
+                             "them; fill them, or refit on data with such gaps.")
         total = max(self.train_len_, data.seq_len)
         raw = np.zeros((data.n_sequences, total, self.n_channels_), dtype=np.float64)
-        raw[:, : data.seq_len] = data.values
+        raw[:, : data.seq_len] = data.values[..., : self.n_channels_]
+        if probe.missing_channels_:  # the probe's observation channels -> NaN again
+            seen = data.values[..., self.n_channels_:] > 0.5
+            part = raw[:, : data.seq_len]
+            steps = data.mask()[..., None]
+            part[..., probe.missing_channels_] = np.where(
+                seen | ~steps, part[..., probe.missing_channels_], np.nan)
         mask = np.arange(total)[None, :] < data.lengths[:, None]
-        values = self.scaler_.transform(raw) * mask[..., None]
-        return SequenceData(values.astype(np.float32), data.lengths)
+        return SequenceData(self._scaled(raw, mask), data.lengths)
+
+    # ---------------------------------------------------------- missing values
+    @property
+    def n_observed_(self) -> int:
+        """Observation channels appended to the values: one per feature with missing values."""
+        return len(self.missing_channels_)
+
+    def _channel_name(self, channel: int) -> str:
+        """The feature name of a numeric value channel (one-hot categories widen the layout)."""
+        pos = 0
+        for col in self.columns_:
+            width = len(col["categories"]) if "categories" in col else 1
+            if pos <= channel < pos + width:
+                return str(col["name"])
+            pos += width
+        raise IndexError(channel)  # internal invariant
+
+    def _fit_missing(self, raw: np.ndarray, mask: np.ndarray) -> None:
+        """Find the features with missing values (NaN on valid steps) and refuse data a model
+        cannot learn from: a feature never observed, a sequence with nothing observed."""
+        missing = np.isnan(raw) & mask[..., None]
+        self.missing_channels_ = np.flatnonzero(missing.any(axis=(0, 1))).tolist()
+        if not self.missing_channels_:
+            return
+        observed = ~np.isnan(raw) & mask[..., None]
+        never = np.flatnonzero(~observed.any(axis=(0, 1)))
+        if never.size:
+            names = [self._channel_name(j) for j in never]
+            raise ValueError(f"Feature(s) {names} of `X` are never observed (every value is "
+                             "NaN): a model cannot learn a feature it never sees; drop them.")
+        empty = np.flatnonzero(~observed.any(axis=(1, 2)))
+        if empty.size:
+            raise ValueError(f"Sequence {int(empty[0])} of `X` has no observed value (every "
+                             f"value is NaN; {empty.size} such sequence(s) in all): drop them.")
+        rates = missing.sum(axis=(0, 1)) / mask.sum()
+        logger.info("Missing values in %s: %s of the steps; the model learns around them (an "
+                    "observation channel per feature).", self.owner, ", ".join(
+                        f"{self._channel_name(j)} {rates[j]:.1%}"
+                        for j in self.missing_channels_))
+
+    def _scaled(self, raw: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Raw values (n, T, n_channels), NaN where missing -> scaled float32 values, 0 on
+        padding and where missing, then one observation channel (1 observed, 0 missing or
+        padding) per feature with missing values: (n, T, n_channels + n_observed_)."""
+        observed = ~np.isnan(raw)
+        scaled = self.scaler_.transform(np.where(observed, raw, 0.0))
+        values = np.where(observed, scaled, 0.0) * mask[..., None]
+        if self.missing_channels_:
+            seen = observed[..., self.missing_channels_] & mask[..., None]
+            values = np.concatenate([values, seen], axis=-1)
+        return values.astype(np.float32)
 
     def _read_arrays(self, X: Any) -> list[np.ndarray]:
         if isinstance(X, (list, tuple)):
@@ -217,7 +293,7 @@ class SequenceEncoder:
                         f"{sorted(widths)}. Every sequence needs the same features."
                     )
                 for i, e in enumerate(elements):
-                    check_finite(f"X[{i}]", e)
+                    check_no_inf(f"X[{i}]", e)
                 self._set_array_columns(elements[0].shape[1], elements[0].dtype)
                 return [e.astype(np.float64) for e in elements]
         if type(X).__module__.startswith("scipy.sparse"):
@@ -244,7 +320,7 @@ class SequenceEncoder:
             )
         if 0 in arr.shape:
             raise ValueError(f"`X` is empty: got shape {arr.shape}.")
-        check_finite("X", arr)
+        check_no_inf("X", arr)
         self.kind_ = "array"
         self._set_array_columns(arr.shape[2], arr.dtype)
         return list(arr.astype(np.float64))
@@ -293,13 +369,13 @@ class SequenceEncoder:
                 series.dtype
             ):
                 arr = series.to_numpy(dtype=np.float64, na_value=np.nan)
-                if not np.isfinite(arr).all():
-                    bad = int(np.argmax(~np.isfinite(arr)))
-                    kind = "NaN" if np.isnan(arr[bad]) else "inf"
+                if np.isinf(arr).any():
+                    bad = int(np.argmax(np.isinf(arr)))
                     raise ValueError(
-                        f"Column {col!r} of X has {kind} at row {frame.index[bad]!r} "
-                        f"({int((~np.isfinite(arr)).sum())} non-finite in all). Impute missing "
-                        "values first, e.g. df.groupby(id_column).ffill()."
+                        f"Column {col!r} of X has inf at row {frame.index[bad]!r} "
+                        f"({int(np.isinf(arr).sum())} in all). An infinite value is not a "
+                        "measurement: replace it (NaN or an empty cell marks a missing value, "
+                        "which the sequence models learn around; see docs/data.md)."
                     )
                 parts.append(arr[:, None])
                 self.columns_.append({"name": col, "dtype": str(series.dtype)})
@@ -560,14 +636,24 @@ class SequenceEncoder:
         return rng.choice(np.asarray(self.length_values_, dtype=np.int64), size=n, p=p / p.sum())
 
     def inverse_transform(self, values: np.ndarray, lengths: np.ndarray,
-                          static: np.ndarray | None = None) -> Any:
-        """Scaled ``values`` (n, T, n_channels) with ``lengths`` (n,) -> the user's container.
+                          static: np.ndarray | None = None, missing: str = "none") -> Any:
+        """Scaled ``values`` (n, T, n_channels + n_observed_) with ``lengths`` (n,) -> the
+        user's container.
 
         For data fitted with ``static_columns``, the scaled ``static`` features (n, n_static)
         go back into the long frame as those columns (repeated over each sequence's rows), in
-        the column order of the training frame.
+        the column order of the training frame. For data with missing values, ``missing=
+        "pattern"`` writes NaN where the generated observation channel is below 0.5;
+        ``"none"`` returns every value.
         """
-        raw = self.scaler_.inverse_transform(values)
+        if missing not in ("none", "pattern"):
+            raise ValueError(f"`missing` must be 'none' (complete series) or 'pattern' (NaN "
+                             f"where the model generates a gap); got {missing!r}.")
+        raw = self.scaler_.inverse_transform(values[..., : self.n_channels_])
+        if missing == "pattern" and self.missing_channels_:
+            gaps = values[..., self.n_channels_:] < 0.5
+            raw[..., self.missing_channels_] = np.where(gaps, np.nan,
+                                                        raw[..., self.missing_channels_])
         n, total = raw.shape[:2]
         variable = bool((lengths != total).any())
         if self.kind_ in ("array", "list"):
@@ -626,7 +712,10 @@ class SequenceEncoder:
     _STATE = ("scaling", "seq_len", "kind_", "columns_", "n_channels_", "feature_names_",
               "length_values_", "length_counts_", "fixed_length_", "train_len_", "static_names_")
     _OPTIONAL = ("list_element_ndim_", "id_column_", "time_column_", "id_dtype_", "time_",
-                 "static_frame_", "static_columns_", "static_in_frame_", "frame_columns_")
+                 "static_frame_", "static_columns_", "static_in_frame_", "frame_columns_",
+                 "missing_channels_")
+    #: The class-level default for files written before missing values were supported.
+    missing_channels_: tuple[int, ...] | list[int] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON state (no arrays, no pickle)."""

@@ -42,7 +42,8 @@ class FeatureScaler:
         self.scale_: np.ndarray | None = None
 
     def fit(self, values: np.ndarray, mask: np.ndarray | None = None) -> FeatureScaler:
-        """``values`` (..., n_features); ``mask`` (...) marks the entries to use."""
+        """``values`` (..., n_features); ``mask`` (...) marks the steps to use. NaN entries
+        (missing values) are left out feature by feature; every feature needs one value."""
         flat = values.reshape(-1, values.shape[-1]).astype(np.float64)
         if mask is not None:
             flat = flat[mask.reshape(-1)]
@@ -50,7 +51,7 @@ class FeatureScaler:
         if self.method is None:
             self.offset_, self.scale_ = np.zeros(n), np.ones(n)
             return self
-        low, high = flat.min(axis=0), flat.max(axis=0)
+        low, high = np.nanmin(flat, axis=0), np.nanmax(flat, axis=0)
         with np.errstate(over="ignore", invalid="ignore"):
             span = high - low
         if not np.isfinite(span).all():
@@ -66,7 +67,7 @@ class FeatureScaler:
         else:  # moments of values mapped to [0, 1] first: no overflow, same result in any unit
             unit = np.where(span > 0, span, 1.0)
             u = (flat - low) / unit
-            offset, scale = low + u.mean(axis=0) * unit, u.std(axis=0) * unit
+            offset, scale = low + np.nanmean(u, axis=0) * unit, np.nanstd(u, axis=0) * unit
         constant = (high == low) | (scale == 0)
         scale = np.where(constant, 0.0, scale)
         if constant.any():

@@ -55,8 +55,10 @@ COLLAPSE_DIVERSITY = 0.1
 class DataSpec:
     """The shapes networks are built for (saved with the model so it can be rebuilt).
 
-    ``n_channels`` counts encoded channels (one-hot categoricals widen it); ``seq_len`` is the
-    training length; ``condition_dim`` and ``n_static`` are 0 when unused. Image models use
+    ``n_channels`` counts encoded channels (one-hot categoricals widen it, and so do the
+    observation channels of features with missing values, last); ``seq_len`` is the training
+    length; ``condition_dim`` and ``n_static`` are 0 when unused; ``missing`` lists the value
+    channels with missing values (one observation channel each). Image models use
     ``n_channels``, ``height`` and ``width`` (``seq_len`` 0).
     """
 
@@ -66,9 +68,15 @@ class DataSpec:
     n_static: int = 0
     height: int = 0
     width: int = 0
+    missing: tuple[int, ...] = ()
 
-    def to_dict(self) -> dict[str, int]:
-        return asdict(self)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "missing", tuple(int(j) for j in self.missing))
+
+    def to_dict(self) -> dict[str, Any]:
+        state = asdict(self)
+        state["missing"] = list(self.missing)
+        return state
 
 
 class Estimator(BaseEstimator):
@@ -390,7 +398,10 @@ class Estimator(BaseEstimator):
         data = encoder.fit_transform(X, static=static, condition=condition, id_column=id_column,
                                      time_column=time_column, categorical=categorical,
                                      stride=stride, static_columns=static_columns)
-        spec = DataSpec(data.n_channels, data.seq_len, encoder.condition_dim_, encoder.n_static_)
+        spec = DataSpec(data.n_channels, data.seq_len, encoder.condition_dim_, encoder.n_static_,
+                        missing=tuple(encoder.missing_channels_))
+        #: the value channels with missing values, for the fakes the discriminator sees
+        self._missing = spec.missing
         return encoder, data, spec
 
     @classmethod
@@ -419,7 +430,7 @@ class Estimator(BaseEstimator):
     def sample(self, n: int, *, condition: Any = None, seq_len: int | None = None,
                random_state: Any = None, batch_size: int = 1024,
                return_static: bool = False, from_proposal: bool = False,
-               static: dict[str, Any] | None = None) -> Any:
+               static: dict[str, Any] | None = None, missing: str = "none") -> Any:
         """Generate ``n`` sequences in the user's units and container type.
 
         Parameters
@@ -452,6 +463,11 @@ class Estimator(BaseEstimator):
             about ``1 / share`` draws per sample, where ``share`` is how often the model
             generates the combination); a ``ValueError`` says so when fewer than 1 in 100
             match.
+        missing : {"none", "pattern"}
+            For models fitted on data with missing values (NaN): ``"none"`` returns complete
+            series (the model's values at every step); ``"pattern"`` writes NaN where the
+            model generates a gap, so the samples are missing like the data (per-feature rates,
+            bursts). Data without missing values gives complete series either way.
 
         Returns
         -------
@@ -460,9 +476,10 @@ class Estimator(BaseEstimator):
         ``(sequences, static)``, static as an array (n, n_static) or, when ``fit`` got a
         DataFrame, a DataFrame (indexed by the new sequence ids for long-format data).
         """
+        missing = _check_missing(missing)
         if static is not None:
             return self._sample_given_static(n, static, condition, seq_len, random_state,
-                                             batch_size, return_static, from_proposal)
+                                             batch_size, return_static, from_proposal, missing)
         plan = self._sampling_plan(n, condition, seq_len, random_state, batch_size,
                                    return_static, from_proposal)
         n, lengths, total = plan["n"], plan["lengths"], plan["total"]
@@ -481,7 +498,7 @@ class Estimator(BaseEstimator):
         for start, values, static in self._scaled_chunks(plan, _SAMPLE_BLOCK):
             stop = start + len(values)
             if direct:
-                part = encoder.inverse_transform(values, lengths[start:stop])
+                part = encoder.inverse_transform(values, lengths[start:stop], missing=missing)
                 if out is None:
                     out = np.empty((n, *part.shape[1:]), dtype=part.dtype)
                 out[start:stop] = part
@@ -492,14 +509,15 @@ class Estimator(BaseEstimator):
             if static is not None:
                 static_parts.append(static)
         static_all = np.concatenate(static_parts, axis=0) if static_parts else None
-        sequences = out if direct else encoder.inverse_transform(out, lengths, static_all)
+        sequences = out if direct else encoder.inverse_transform(out, lengths, static_all,
+                                                                 missing=missing)
         if not return_static:
             return sequences
         return sequences, encoder.inverse_static(static_all)
 
     def _sample_given_static(self, n: Any, request: Any, condition: Any, seq_len: Any,
                              random_state: Any, batch_size: Any, return_static: bool,
-                             from_proposal: bool) -> Any:
+                             from_proposal: bool, missing: str = "none") -> Any:
         """``sample(n, static=request)`` by rejection: draw samples (static features and
         series together, as the model generates them), keep those whose categories match,
         until ``n`` are kept. Exact for the model's conditional distribution."""
@@ -575,7 +593,7 @@ class Estimator(BaseEstimator):
             pos += len(part)
         static_all = np.concatenate([s for _, s, _ in kept], axis=0)
         lengths = np.concatenate([length for _, _, length in kept])
-        sequences = encoder.inverse_transform(values, lengths, static_all)
+        sequences = encoder.inverse_transform(values, lengths, static_all, missing=missing)
         if not return_static:
             return sequences
         return sequences, encoder.inverse_static(static_all)
@@ -583,7 +601,7 @@ class Estimator(BaseEstimator):
     def sample_iter(self, n: int, *, chunk_size: int = 65536, condition: Any = None,
                     seq_len: int | None = None, random_state: Any = None,
                     batch_size: int = 1024, return_static: bool = False,
-                    from_proposal: bool = False) -> Iterator[Any]:
+                    from_proposal: bool = False, missing: str = "none") -> Iterator[Any]:
         """Generate ``n`` sequences as a stream of chunks of at most ``chunk_size``, each in
         the container :meth:`sample` returns (arrays ``(chunk, seq_len, n_features)``, lists,
         or long DataFrames whose ids run on across chunks; with ``return_static`` pairs).
@@ -598,6 +616,7 @@ class Estimator(BaseEstimator):
                 f"sample_iter() streams sequence models; {type(self).__name__} samples in its "
                 "own way: call sample(n) for each part, with a different random_state each.")
         chunk_size = check_int("chunk_size", chunk_size, low=1)
+        missing = _check_missing(missing)
         plan = self._sampling_plan(n, condition, seq_len, random_state, batch_size,
                                    return_static, from_proposal)
         encoder, lengths, n = self.encoder_, plan["lengths"], plan["n"]
@@ -608,7 +627,8 @@ class Estimator(BaseEstimator):
             ids = _new_ids(n, encoder.id_dtype_)
         for start, values, static in self._scaled_chunks(plan, chunk_size):
             stop = start + len(values)
-            part = encoder.inverse_transform(values, lengths[start:stop], static)
+            part = encoder.inverse_transform(values, lengths[start:stop], static,
+                                             missing=missing)
             if ids is not None:
                 codes = pd.factorize(part[encoder.id_column_], sort=False)[0]
                 part[encoder.id_column_] = ids[start + codes]
@@ -663,37 +683,58 @@ class Estimator(BaseEstimator):
     def _scaled_chunks(self, plan: dict[str, Any], chunk_size: int
                        ) -> Iterator[tuple[int, np.ndarray, np.ndarray | None]]:
         """``(start, scaled values (chunk, T, channels) float32, static or None)`` for
-        consecutive chunks of at most ``chunk_size`` samples, padding zeroed."""
+        consecutive chunks of at most ``chunk_size`` samples, padding zeroed. The generator
+        runs on the same batches of ``batch_size`` samples whatever ``chunk_size`` (the
+        numbers of a forward pass depend on its batch size in the last float bits)."""
+        n, total, lengths = plan["n"], plan["total"], plan["lengths"]
+        passes = self._forward_passes(plan)
+        values_left: list[np.ndarray] = []
+        static_left: list[np.ndarray] = []
+        have = 0
+        steps = np.arange(total)[None, :, None]
+        for start in range(0, n, chunk_size):
+            want = min(chunk_size, n - start)
+            while have < want:
+                values, static = next(passes)
+                values_left.append(values)
+                if static is not None:
+                    static_left.append(static)
+                have += len(values)
+            values_all = np.concatenate(values_left) if len(values_left) > 1 else values_left[0]
+            values, rest = values_all[:want], values_all[want:]
+            values_left, have = [rest], len(rest)
+            chunk_static = None
+            if static_left:
+                static_all = np.concatenate(static_left)
+                chunk_static, static_left = static_all[:want], [static_all[want:]]
+            values = values * (steps < lengths[start:start + want, None, None])
+            yield start, values, chunk_static
+
+    def _forward_passes(self, plan: dict[str, Any]
+                        ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        """Scaled samples and static features (or None) of consecutive generator passes over
+        ``batch_size`` samples, in order."""
         n, total, batch_size, cond = plan["n"], plan["total"], plan["batch_size"], plan["cond"]
-        lengths = plan["lengths"]
         blocks = self._latent_blocks(plan)
         pending: tuple[torch.Tensor, ...] | None = None
         self.module_.eval()
         module = self._sampling_module()
-        steps = np.arange(total)[None, :, None]
-        for start in range(0, n, chunk_size):
-            want = min(chunk_size, n - start)
+        for start in range(0, n, batch_size):
+            want = min(batch_size, n - start)
             while pending is None or len(pending[0]) < want:
                 block = next(blocks)
                 pending = block if pending is None else tuple(
                     torch.cat([a, b]) for a, b in zip(pending, block, strict=True))
-            latent = tuple(t[:want] for t in pending)
+            z = tuple(t[:want].to(self.device_) for t in pending)
             pending = tuple(t[want:] for t in pending)
-            values = np.empty((want, total, self.spec_.n_channels), dtype=np.float32)
-            statics = []
+            c = None if cond is None else cond[start:start + want].to(self.device_)
             with torch.no_grad():
-                for offset in range(0, want, batch_size):
-                    part = slice(offset, min(offset + batch_size, want))
-                    c = None if cond is None else cond[start + part.start:
-                                                       start + part.stop].to(self.device_)
-                    z = tuple(t[part].to(self.device_) for t in latent)
-                    out = self._generate(module, z, c, total)
-                    if isinstance(out, tuple):  # (sequences, static features)
-                        out, static = out
-                        statics.append(static.float().cpu().numpy())
-                    values[part] = out.float().cpu().numpy()
-            values *= steps < lengths[start:start + want, None, None]
-            yield start, values, (np.concatenate(statics, axis=0) if statics else None)
+                out = self._generate(module, z, c, total)
+            static = None
+            if isinstance(out, tuple):  # (sequences, static features)
+                out, static = out
+                static = static.float().cpu().numpy()
+            yield out.float().cpu().numpy(), static
 
     def _proposal_latent(self, n: int, seq_len: int, generator: torch.Generator
                          ) -> tuple[torch.Tensor, ...]:
@@ -795,6 +836,14 @@ _SAMPLE_BLOCK = 65536
 #: ``sample(n, static=...)`` gives up when fewer than this share of the samples drawn match
 #: (after drawing ``n / _MIN_ACCEPTANCE`` samples, at least 1000).
 _MIN_ACCEPTANCE = 0.01
+
+
+def _check_missing(missing: Any) -> str:
+    """The checked ``missing`` argument of ``sample``."""
+    if not isinstance(missing, str) or missing not in ("none", "pattern"):
+        raise ValueError(f"`missing` must be 'none' (complete series) or 'pattern' (NaN where "
+                         f"the model generates a gap, like the data's); got {missing!r}.")
+    return missing
 
 
 def _available_memory() -> float:

@@ -22,6 +22,7 @@ from seqgan.models._adversarial import (
 )
 from seqgan.models._base import DataSpec, Estimator
 from seqgan.models._latent_view import latent_codec
+from seqgan.models._missing import observe_fakes, observe_real
 from seqgan.training import (
     EMA,
     OPTIMIZERS,
@@ -319,11 +320,15 @@ class GANEstimator(Estimator):
         fake, static = out if isinstance(out, tuple) else (out, None)
         if not batch.fixed_length:
             fake = fake * batch.mask.unsqueeze(-1)
+        fake = observe_fakes(fake, batch.real, getattr(self, "_missing", ()),
+                             None if batch.fixed_length else batch.mask)
         return fake if static is None else (fake, static)
 
     def _real_inputs(self, module: nn.Module, batch: Batch) -> Inputs:
         """What the discriminator sees of the real batch (with its static features)."""
-        return batch.real if batch.static is None else (batch.real, batch.static)
+        real = observe_real(batch.real, getattr(self, "_missing", ()),
+                            None if batch.fixed_length else batch.mask)
+        return real if batch.static is None else (real, batch.static)
 
     def _critic(self, module: nn.Module, batch: Batch) -> Callable[..., Any]:
         """``critic(*inputs)`` -> logits (or ``(logits, extras)``) for this batch."""

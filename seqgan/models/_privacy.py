@@ -51,6 +51,10 @@ def check_private_fit(model: Estimator, encoder: Any, data: Any) -> dict[str, An
     if data.static is not None:
         reasons.append("`static` features are given (their scaling and categories are fitted "
                        "on the data); fit without them")
+    if encoder.missing_channels_:
+        reasons.append("X has missing values (the discriminator sees the real batch's "
+                       "observation pattern on generated series, outside the per-sequence "
+                       "clipping); impute them, or drop the incomplete sequences")
     if encoder._categorical_slices():
         reasons.append("X has categorical features (their categories are read from the data); "
                        "drop them or encode them with a fixed, public vocabulary as numbers")

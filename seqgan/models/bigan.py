@@ -17,6 +17,7 @@ from seqgan.losses import Objective
 from seqgan.models._adversarial import prior_latent
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
+from seqgan.models._missing import observe_fakes, observe_real
 from seqgan.models._output import output_activation_for
 from seqgan.models._terms import with_encoder_term
 from seqgan.nn import (
@@ -287,10 +288,14 @@ lr_schedule, balance, ema, diagnostics_every
     def _fake_inputs(self, module, batch, latent):
         z = latent[0]
         fake = module["generator"](z, batch.real.shape[1])
-        return (fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)), z
+        fake = fake if batch.fixed_length else fake * batch.mask.unsqueeze(-1)
+        step_mask = None if batch.fixed_length else batch.mask
+        return observe_fakes(fake, batch.real, getattr(self, "_missing", ()), step_mask), z
 
     def _real_inputs(self, module, batch):
-        return batch.real, module["encoder"](batch.real, _lengths(batch))
+        real = observe_real(batch.real, getattr(self, "_missing", ()),
+                            None if batch.fixed_length else batch.mask)
+        return real, module["encoder"](real, _lengths(batch))
 
     def _critic(self, module, batch):
         lengths = _lengths(batch)

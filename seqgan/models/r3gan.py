@@ -17,6 +17,7 @@ from seqgan.losses import Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
+from seqgan.models._missing import observe_real
 from seqgan.nn._temporal_conv import SeriesView, TemporalConvDiscriminator, TemporalConvGenerator
 
 #: Width at each resolution (finest first): a rule that accepts an int or a list of ints.
@@ -334,7 +335,9 @@ class R3GAN(GANEstimator):
         """The base encoding; the discriminator's view is standardised with its values."""
         encoder, data, spec = super()._encode_training_data(X, **kwargs)
         steps = np.arange(data.seq_len)[None, :] < data.lengths[:, None]
-        self._view_statistics = (torch.from_numpy(data.values), torch.from_numpy(steps))
+        values = observe_real(torch.from_numpy(data.values), spec.missing,
+                              torch.from_numpy(steps).float())
+        self._view_statistics = (values, torch.from_numpy(steps))
         return encoder, data, spec
 
     def _latent_logits(self, module, latent, condition, seq_len):

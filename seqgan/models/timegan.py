@@ -14,6 +14,7 @@ from seqgan.losses import NonSaturating, Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
+from seqgan.models._missing import observed_weights
 from seqgan.models._output import output_activation_for
 from seqgan.models._terms import extra_fake_loss
 from seqgan.nn import CELLS, RNNStack, masked_step_mean, repeat_over_steps
@@ -52,23 +53,24 @@ class _StaticNet(nn.Module):
         return torch.sigmoid(y) if self.sigmoid else y
 
 
-def _moment_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None
-                 ) -> torch.Tensor:
+def _moment_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None,
+                 observed: torch.Tensor | None = None) -> torch.Tensor:
     """TimeGAN's G_loss_V: mean |std_fake - std_real| + mean |mean_fake - mean_real|, with the
-    moments of each (step, feature) taken over the batch (std = sqrt(var + 1e-6))."""
+    moments of each (step, feature) taken over the batch (std = sqrt(var + 1e-6)); the real
+    moments over the observed entries only when ``observed`` (batch, T, channels) is given."""
     if mask is None:
         m = torch.ones_like(real[..., :1])
     else:
         m = mask.unsqueeze(-1)
-    n = m.sum(0).clamp_min(1.0)  # (seq_len, 1): sequences present at each step
 
-    def moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def moments(x: torch.Tensor, m: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        n = m.sum(0).clamp_min(1.0)  # (seq_len, channels or 1): entries present at each step
         mean = (x * m).sum(0) / n
         var = ((x - mean).pow(2) * m).sum(0) / n
         return mean, torch.sqrt(var + 1e-6)
 
-    fake_mean, fake_std = moments(fake)
-    real_mean, real_std = moments(real)
+    fake_mean, fake_std = moments(fake, m)
+    real_mean, real_std = moments(real, m if observed is None else m * observed)
     present = (m.sum(0) > 0).float().expand_as(fake_mean)
     weight = present / present.sum().clamp_min(1.0)
     return (((fake_std - real_std).abs() + (fake_mean - real_mean).abs()) * weight).sum()
@@ -418,11 +420,17 @@ lr_schedule, balance, ema, diagnostics_every
                 return torch.sqrt(mean)
             return error.flatten(1).mean(1).clamp_min(1e-12).sqrt().mean()
 
+        def reconstruction_error(batch: Batch, x_tilde: torch.Tensor) -> torch.Tensor:
+            """Squared error of each entry, 0 where a value is missing."""
+            error = (batch.real - x_tilde).pow(2)
+            weights = observed_weights(batch.real, spec.missing)
+            return error if weights is None else error * weights
+
         def autoencoder_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
             code = s_emb(batch.static) if static else None
             x_tilde = rec(emb(batch.real, lengths, code), lengths)
-            error = (batch.real - x_tilde).pow(2)
+            error = reconstruction_error(batch, x_tilde)
             recon = masked_step_mean(error, mask) + static_recon(batch, code)
             return {"loss": 10 * root(error, recon), "reconstruction": recon}
 
@@ -464,7 +472,8 @@ lr_schedule, balance, ema, diagnostics_every
             if private:
                 return {"loss": adv + gamma * adv_e + 100 * root_s, "adversarial": adv,
                         "supervised": loss_s}
-            moments = _moment_loss(x_hat, batch.real, mask)
+            moments = _moment_loss(x_hat, batch.real, mask,
+                                   observed_weights(batch.real, spec.missing))
             if static:  # the static features' moments, as a one-step sequence
                 moments = moments + _moment_loss(s_rec(code_hat).unsqueeze(1),
                                                  batch.static.unsqueeze(1), None)
@@ -475,7 +484,7 @@ lr_schedule, balance, ema, diagnostics_every
             lengths, mask = unpack(batch)
             h, code = embedded(batch, lengths)
             memo.clear()  # the step about to be taken changes the embedder
-            error = (batch.real - rec(h, lengths)).pow(2)
+            error = reconstruction_error(batch, rec(h, lengths))
             recon = masked_step_mean(error, mask) + static_recon(batch, code)
             loss_s = supervised(h, sup(h, lengths, code), mask)
             return {"loss": 10 * root(error, recon) + 0.1 * loss_s, "reconstruction": recon}

@@ -133,7 +133,7 @@ def test_condition_labels_vectors_and_unseen_label():
 
 # ---------------------------------------------------------------- bad input
 @pytest.mark.parametrize("make_X, error, match", [
-    (lambda: np.full((2, 3, 1), np.nan), ValueError, r"contains 6 NaN .* index \(0, 0, 0\)"),
+    (lambda: np.full((2, 3, 1), np.nan), ValueError, r"\['x0'\] of `X` are never observed"),
     (lambda: np.where(np.eye(3)[None, :, :1] > 0, np.inf, 0.0), ValueError, "inf"),
     (lambda: np.zeros((5, 3)), ValueError, r"shape \(n_sequences, seq_len, n_features\); got "
                                            r"\(5, 3\).*X\[None\]"),
@@ -161,9 +161,9 @@ def test_bad_frames_are_refused(vitals):
         enc.fit_transform(vitals, id_column="patient", time_column="hour")
     with pytest.raises(ValueError, match="`id_column`='pid' is not a column"):
         enc.fit_transform(vitals, id_column="pid")
-    nan = vitals.assign(sbp=vitals["sbp"].where(vitals.index != 5))
-    with pytest.raises(ValueError, match="Column 'sbp' of X has NaN at row 5.*ffill"):
-        enc.fit_transform(nan, id_column="patient", categorical=["position"])
+    inf = vitals.assign(sbp=vitals["sbp"].where(vitals.index != 5, np.inf))
+    with pytest.raises(ValueError, match="Column 'sbp' of X has inf at row 5.*NaN or an empty"):
+        enc.fit_transform(inf, id_column="patient", categorical=["position"])
     dup = pd.concat([vitals, vitals.iloc[:1]])
     with pytest.raises(ValueError, match="two rows for the same"):
         enc.fit_transform(dup, id_column="patient", time_column="hour",
