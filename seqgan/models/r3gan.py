@@ -17,7 +17,7 @@ from seqgan.losses import Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
-from seqgan.models._missing import observe_real
+from seqgan.models._missing import observation_channels, observe_real
 from seqgan.nn._temporal_conv import SeriesView, TemporalConvDiscriminator, TemporalConvGenerator
 
 #: Width at each resolution (finest first): a rule that accepts an int or a list of ints.
@@ -117,7 +117,14 @@ class R3GAN(GANEstimator):
     lr_g, lr_d : float
     optimizer_g, optimizer_d : {"adam", "adamw", "rmsprop", "sgd"}
     d_steps, g_steps : int
-    scaling, device, random_state, verbose
+    scaling : {"standard", "minmax", None}
+        Per-feature scaling; "standard" (the default) with a linear generator output. With
+        "minmax" the output is a sigmoid, which saturates at the ends of the range: on sines
+        the curves that reach the top stayed flat (strict score .35 and .31 over two seeds
+        against .06 and .08 with "standard"), in exchange for samples that never leave the
+        training range (with "standard", 3.6-5.4% of sines values fall outside it, 0.4-1.5%
+        by more than 4% of the range).
+    device, random_state, verbose
         As every model.
     privacy : dict or None
         Differential privacy, e.g. ``{"epsilon": 3.0, "delta": 1e-5}``: DP-SGD (Opacus) on the
@@ -192,7 +199,7 @@ class R3GAN(GANEstimator):
         balance: bool | dict[str, Any] = False,
         diagnostics_every: int | None = 50,
         generator_update: AISUpdate | None = None,
-        scaling: str | None = "minmax",
+        scaling: str | None = "standard",
         device: str = "auto",
         random_state: int | None = None,
         verbose: bool = True,
@@ -327,9 +334,23 @@ class R3GAN(GANEstimator):
         noise, global_noise = latent
         global_noise = global_noise if self.global_noise_dim else None
         if "static_generator" not in module:
-            return module["generator"](noise, global_noise, condition)
+            return self._observation_probabilities(
+                module["generator"](noise, global_noise, condition))
         static = module["static_generator"](global_noise)
-        return module["generator"](noise, global_noise, condition, static), static
+        x = module["generator"](noise, global_noise, condition, static)
+        return self._observation_probabilities(x), static
+
+    def _observation_probabilities(self, x: torch.Tensor) -> torch.Tensor:
+        """With a linear output (``scaling`` other than "minmax"), the observation channels of
+        data with missing values go through a sigmoid: they are probabilities of a step being
+        observed (linear, the generated gaps came out too rare: .20 against the data's .31 in
+        tests/models/test_missing_values.py)."""
+        spec = getattr(self, "spec_", None)  # a loaded model has no _missing of a fit
+        missing = getattr(self, "_missing", spec.missing if spec is not None else ())
+        if not missing or self.scaling == "minmax":
+            return x
+        seen = observation_channels(x.shape[-1], missing)
+        return torch.cat([x[..., : seen[0]], torch.sigmoid(x[..., seen[0]:])], dim=-1)
 
     def _encode_training_data(self, X, **kwargs):
         """The base encoding; the discriminator's view is standardised with its values."""
