@@ -32,7 +32,7 @@ BAD_DATA = [
         "X near float64 limit",
         lambda: {"X": _huge()},
         ValueError,
-        r"overflow the minmax scaler.*not a training problem",
+        r"overflow the (minmax|standard) scaler.*not a training problem",
     ),
 ]
 
