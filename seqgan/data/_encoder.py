@@ -63,6 +63,14 @@ def check_no_inf(name: str, arr: np.ndarray) -> None:
     )
 
 
+def check_missing_option(missing: Any) -> str:
+    """The checked ``missing`` argument of ``sample`` and ``inverse_transform``."""
+    if not isinstance(missing, str) or missing not in ("none", "pattern"):
+        raise ValueError(f"`missing` must be 'none' (complete series) or 'pattern' (NaN where "
+                         f"the model generates a gap, like the data's); got {missing!r}.")
+    return missing
+
+
 def _as_float_array(name: str, values: Any) -> np.ndarray:
     try:
         arr = np.asarray(values)
@@ -646,9 +654,7 @@ class SequenceEncoder:
         "pattern"`` writes NaN where the generated observation channel is below 0.5;
         ``"none"`` returns every value.
         """
-        if missing not in ("none", "pattern"):
-            raise ValueError(f"`missing` must be 'none' (complete series) or 'pattern' (NaN "
-                             f"where the model generates a gap); got {missing!r}.")
+        check_missing_option(missing)
         raw = self.scaler_.inverse_transform(values[..., : self.n_channels_])
         if missing == "pattern" and self.missing_channels_:
             gaps = values[..., self.n_channels_:] < 0.5

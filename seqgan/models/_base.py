@@ -39,6 +39,7 @@ from seqgan._validation import (
     validate_params,
 )
 from seqgan.data import SequenceEncoder
+from seqgan.data._encoder import check_missing_option
 from seqgan.models._latent_view import LatentView
 from seqgan.training import Batch, Callback, DivergenceError, Phase, Recipe, Trainer
 
@@ -476,7 +477,7 @@ class Estimator(BaseEstimator):
         ``(sequences, static)``, static as an array (n, n_static) or, when ``fit`` got a
         DataFrame, a DataFrame (indexed by the new sequence ids for long-format data).
         """
-        missing = _check_missing(missing)
+        missing = check_missing_option(missing)
         if static is not None:
             return self._sample_given_static(n, static, condition, seq_len, random_state,
                                              batch_size, return_static, from_proposal, missing)
@@ -616,7 +617,7 @@ class Estimator(BaseEstimator):
                 f"sample_iter() streams sequence models; {type(self).__name__} samples in its "
                 "own way: call sample(n) for each part, with a different random_state each.")
         chunk_size = check_int("chunk_size", chunk_size, low=1)
-        missing = _check_missing(missing)
+        missing = check_missing_option(missing)
         plan = self._sampling_plan(n, condition, seq_len, random_state, batch_size,
                                    return_static, from_proposal)
         encoder, lengths, n = self.encoder_, plan["lengths"], plan["n"]
@@ -836,14 +837,6 @@ _SAMPLE_BLOCK = 65536
 #: ``sample(n, static=...)`` gives up when fewer than this share of the samples drawn match
 #: (after drawing ``n / _MIN_ACCEPTANCE`` samples, at least 1000).
 _MIN_ACCEPTANCE = 0.01
-
-
-def _check_missing(missing: Any) -> str:
-    """The checked ``missing`` argument of ``sample``."""
-    if not isinstance(missing, str) or missing not in ("none", "pattern"):
-        raise ValueError(f"`missing` must be 'none' (complete series) or 'pattern' (NaN where "
-                         f"the model generates a gap, like the data's); got {missing!r}.")
-    return missing
 
 
 def _available_memory() -> float:

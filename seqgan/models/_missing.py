@@ -29,7 +29,8 @@ from collections.abc import Sequence
 
 import torch
 
-#: The share of a generated batch masked with the real batch's observation channels.
+#: The share of a generated batch masked with the real batch's observation channels (read at
+#: each call; benchmarks/missing_values.py sets 0 for the "channels only" variant).
 BORROWED_SHARE = 0.5
 
 
@@ -80,20 +81,18 @@ def observe_real(real: torch.Tensor, missing: Sequence[int],
 
 
 def observe_fakes(fake: torch.Tensor, real: torch.Tensor, missing: Sequence[int],
-                  step_mask: torch.Tensor | None = None,
-                  borrowed_share: float | None = None) -> torch.Tensor:
+                  step_mask: torch.Tensor | None = None) -> torch.Tensor:
     """Generated series (batch, T, channels) as the discriminator sees them: see the module's
-    docstring. ``real`` is the real batch (its observation channels are borrowed); ``missing``
-    lists the value channels that have an observation channel; ``borrowed_share`` defaults to
-    :data:`BORROWED_SHARE` (0 makes the observation channels plain extra features)."""
+    docstring. ``real`` is the real batch (its observation channels are borrowed for the
+    first :data:`BORROWED_SHARE` of the fakes); ``missing`` lists the value channels that have
+    an observation channel."""
     if not missing:
         return fake
     seen = observation_channels(fake.shape[-1], missing)
     own = fake[..., seen]
     hard = (own > 0.5).to(own.dtype)
     own = hard + own - own.detach()
-    share = BORROWED_SHARE if borrowed_share is None else borrowed_share
-    k = min(round(fake.shape[0] * share), real.shape[0])
+    k = min(round(fake.shape[0] * BORROWED_SHARE), real.shape[0])
     masks = torch.cat([real[:k, : fake.shape[1]][..., seen], own[k:]])
     return _seen_through(fake, masks, missing, step_mask)
 
