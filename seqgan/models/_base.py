@@ -41,6 +41,7 @@ from seqgan._validation import (
 from seqgan.data import SequenceEncoder
 from seqgan.data._encoder import check_missing_option
 from seqgan.models._latent_view import LatentView
+from seqgan.models._missing import observation_channels, observed_profile
 from seqgan.training import Batch, Callback, DivergenceError, Phase, Recipe, Trainer
 
 logger = logging.getLogger(__name__)
@@ -403,6 +404,14 @@ class Estimator(BaseEstimator):
                         missing=tuple(encoder.missing_channels_))
         #: the value channels with missing values, for the fakes the discriminator sees
         self._missing = spec.missing
+        #: the data's observed rate per step and feature, for the generator's pattern-count term
+        self._pattern_profile = None
+        if spec.missing:
+            seen = observation_channels(data.n_channels, spec.missing)
+            steps = np.arange(data.seq_len)[None, :] < np.asarray(data.lengths)[:, None]
+            self._pattern_profile = observed_profile(
+                torch.from_numpy(np.ascontiguousarray(data.values[..., seen])).float(),
+                torch.from_numpy(steps))
         return encoder, data, spec
 
     @classmethod

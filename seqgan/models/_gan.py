@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+import seqgan.models._missing as missing_values
 from seqgan._validation import BOOL, NONE, InstanceOf, Interval, Options
 from seqgan.ais import AISRuntime, AISUpdate
 from seqgan.losses import Objective, mode_collapse_score, spectral_norm
@@ -22,7 +23,12 @@ from seqgan.models._adversarial import (
 )
 from seqgan.models._base import DataSpec, Estimator
 from seqgan.models._latent_view import latent_codec
-from seqgan.models._missing import observe_fakes, observe_real
+from seqgan.models._missing import (
+    observe_fakes,
+    observe_real,
+    pattern_count_loss,
+    recording_patterns,
+)
 from seqgan.training import (
     EMA,
     OPTIMIZERS,
@@ -279,9 +285,13 @@ class GANEstimator(Estimator):
                                             adversary)
             return adversary.add_penalties(out, _logits_only(critic), real_in, fake_in, mask)
 
+        profile = getattr(self, "_pattern_profile", None)
+        profile = None if profile is None else profile.to(device)
+
         def generator_loss(batch: Batch) -> dict[str, Any]:
             _, mask = layout(batch)
-            fake = fakes(batch, for_generator=True)
+            with recording_patterns() as patterns:
+                fake = fakes(batch, for_generator=True)
             critic = self._critic(module, batch)
             real_out = None
             if self._generator_real_pass == "always":
@@ -299,8 +309,17 @@ class GANEstimator(Estimator):
             weights = adversary.generator_weights(fake_logits, step_mask)
             out = {"loss": adversary.generator_loss(fake_logits, real_logits, step_mask,
                                                     weights)}
-            return self._generator_terms(module, out, batch, fake_out, real_out, weights,
-                                         adversary)
+            out = self._generator_terms(module, out, batch, fake_out, real_out, weights,
+                                        adversary)
+            weight = missing_values.PATTERN_WEIGHT
+            if profile is not None and patterns and weight:
+                # the generated gaps: the data's number per step (seqgan/models/_missing.py)
+                term = pattern_count_loss(torch.cat(patterns), profile,
+                                          None if mask is None else mask.repeat(
+                                              len(patterns), 1))
+                out["loss"] = out["loss"] + weight * term
+                out["pattern"] = term.detach()
+            return out
 
         clip = getattr(self, "clip_grad_norm", None)
         return [Phase(self._adversarial_phase, self.n_iter, [

@@ -9,7 +9,14 @@ import pytest
 import torch
 
 import seqgan
-from seqgan.models._missing import interpolate_gaps, observe_fakes, observe_real
+import seqgan.models._missing as missing_values
+from seqgan.models._missing import (
+    interpolate_gaps,
+    observe_fakes,
+    observe_real,
+    observed_profile,
+    pattern_count_loss,
+)
 
 SEQUENCE_MODELS = [seqgan.R3GAN, seqgan.TimeGAN, seqgan.RCGAN, seqgan.CRNNGAN, seqgan.BiGAN]
 
@@ -27,6 +34,7 @@ def test_fit_on_gaps_then_sample_complete_or_patterned(cls, tiny_X, tmp_path):
     X = with_gaps(tiny_X)
     model = cls(**cls.get_test_params()).fit(X)
     assert model.spec_.missing == (0,) and model.spec_.n_channels == 3
+    assert "generator/pattern" in model.history_.columns  # the pattern-count term
     complete = model.sample(30, random_state=0)
     assert complete.shape == (30, 8, 2) and np.isfinite(complete).all()
     patterned = model.sample(30, random_state=0, missing="pattern")
@@ -119,3 +127,51 @@ def test_r3gan_learns_values_and_bursty_gaps_on_sines():
     assert abs(P.mean() - gone.mean()) < 0.1, (P.mean(), gone.mean())
     gap = P.sum() / max((P[:, 1:] & ~P[:, :-1]).sum() + P[:, 0].sum(), 1)
     assert gap > 2.0, gap  # bursts; independent gaps at this rate would average 1.4 steps
+
+
+def test_observed_profile_counts_steps_within_each_length():
+    observed = torch.tensor([[[1.0], [0.0], [1.0]], [[0.0], [1.0], [0.0]]])  # (2, 3, 1)
+    mask = torch.tensor([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0]])  # the second is 2 steps long
+    profile = observed_profile(observed, mask)
+    assert torch.allclose(profile[:, 0], torch.tensor([0.5, 0.5, 1.0]))
+    assert torch.allclose(observed_profile(observed, None)[:, 0], torch.tensor([0.5, 0.5, 0.5]))
+
+
+def test_pattern_count_loss_is_zero_at_the_data_counts_and_moves_tied_gaps():
+    """At each step, as many generated gaps as the data's rate implies: 0 when that holds
+    with the margin; gaps tied to one step (all samples missing at step 0, none at step 1,
+    against a flat rate) are spread by its gradient."""
+    profile = torch.full((2, 1), 0.5)
+    logits = torch.tensor([-2.0, -2.0, 2.0, 2.0]).view(4, 1, 1).repeat(1, 2, 1)
+    assert pattern_count_loss(torch.sigmoid(logits), profile).item() == 0.0
+    tied = torch.tensor([[-2.0, 2.0]]).repeat(4, 1).unsqueeze(-1)  # (4, 2, 1)
+    tied = tied + 0.1 * torch.arange(4.0).view(4, 1, 1)  # distinct ranks
+    tied.requires_grad_(True)
+    optimizer = torch.optim.SGD([tied], lr=20.0)
+    before = pattern_count_loss(torch.sigmoid(tied), profile).item()
+    for _ in range(50):
+        optimizer.zero_grad()
+        pattern_count_loss(torch.sigmoid(tied), profile).backward()
+        optimizer.step()
+    assert before > 0.5
+    missing = (tied.detach() < 0).float().mean(0).squeeze(-1)
+    assert torch.equal(missing, torch.tensor([0.5, 0.5])), missing
+    # padded steps count neither way
+    mask = torch.tensor([[1.0, 1.0], [1.0, 1.0], [1.0, 0.0], [1.0, 0.0]])
+    short = torch.tensor([[-2.0, -2.0], [2.0, 2.0], [-2.0, 9.0], [2.0, -9.0]]).unsqueeze(-1)
+    profile = torch.tensor([[0.5], [0.5]])
+    assert pattern_count_loss(torch.sigmoid(short), profile, mask).item() == 0.0
+
+
+def test_pattern_count_term_is_in_the_generator_loss_only_with_gaps(monkeypatch, tiny_X):
+    """The pattern-count term is in the generator's loss (history column
+    'generator/pattern') when the data has gaps, and switched off by its weight."""
+    X = with_gaps(tiny_X)
+    model = seqgan.R3GAN(**seqgan.R3GAN.get_test_params()).fit(X)
+    assert "generator/pattern" in model.history_.columns
+    assert np.isfinite(model.history_["generator/pattern"]).all()
+    monkeypatch.setattr(missing_values, "PATTERN_WEIGHT", 0.0)
+    off = seqgan.R3GAN(**seqgan.R3GAN.get_test_params()).fit(X)
+    assert "generator/pattern" not in off.history_.columns
+    complete = seqgan.R3GAN(**seqgan.R3GAN.get_test_params()).fit(tiny_X)
+    assert "generator/pattern" not in complete.history_.columns
