@@ -15,7 +15,10 @@ Variants (each one R3GAN fit of ``--n-iter`` iterations per seed, one thread):
 * ``channels``: the observation channels as plain extra features (every generated series seen
   through its own pattern: ``BORROWED_SHARE = 0``), the other candidate the issue names;
 * ``interpolated``: NaN filled by linear interpolation in time (ends: nearest value) before
-  fitting, what a user does without missing-value support.
+  fitting, what a user does without missing-value support;
+* ``complete-minmax``, ``mask-minmax``: ``complete`` and ``mask`` with ``scaling="minmax"``
+  instead of R3GAN's default "standard" (a linear output overshoots bounded data, and more so
+  with gaps: see docs/data.md).
 
 Scores of ``sample(len(X))`` (complete series, ``missing="none"``) against the complete
 ground truth: the protocol's discriminative score and the strict one (2 classifier runs each),
@@ -104,22 +107,24 @@ def roughness(S: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 def run(variant: str, kind: str, X: np.ndarray, X_missing: np.ndarray, seed: int,
         n_iter: int, n_runs: int, quick: bool) -> dict:
-    data = {"complete": X, "interpolated": interpolate(X_missing)}.get(variant, X_missing)
-    missing_module.BORROWED_SHARE = 0.0 if variant == "channels" else 0.5
-    model = seqgan.R3GAN(n_iter=n_iter, random_state=seed, verbose=False)
+    base, _, scaling = variant.partition("-")
+    data = {"complete": X, "interpolated": interpolate(X_missing)}.get(base, X_missing)
+    missing_module.BORROWED_SHARE = 0.0 if base == "channels" else 0.5
+    model = seqgan.R3GAN(n_iter=n_iter, random_state=seed, verbose=False,
+                         **({"scaling": scaling} if scaling else {}))
     start = time.process_time()
     model.fit(data)
     cpu = time.process_time() - start
     missing_module.BORROWED_SHARE = 0.5
     S = model.sample(len(X), random_state=seed + 1)
     options = {"n_runs": n_runs, "random_state": 0, **({"n_iter": 5} if quick else {})}
-    row = {"variant": variant, "missing": "none" if variant == "complete" else kind,
+    row = {"variant": variant, "missing": "none" if base == "complete" else kind,
            "seed": seed, "cpu_seconds": round(cpu, 1),
            "discriminative": float(discriminative_score(X, S, **options).mean),
            "strict_discriminative": float(strict_discriminative_score(
                X, S, real_order="iid", **options).mean),
            "roughness": round(float(roughness(S, X).mean()), 3)}
-    if variant in ("mask", "channels"):
+    if base in ("mask", "channels"):
         rates, gap = gap_statistics(model.sample(len(X), random_state=seed + 2,
                                                  missing="pattern"))
         data_rates, data_gap = gap_statistics(X_missing)
@@ -224,7 +229,9 @@ def main() -> None:
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--n-iter", type=int, default=1500)
     parser.add_argument("--n-runs", type=int, default=2, help="classifier runs per score")
-    parser.add_argument("--variants", default="complete,mask,channels,interpolated")
+    parser.add_argument("--variants", help="comma-separated; a suffix '-minmax' fits with "
+                        "scaling='minmax'", default="complete,mask,channels,interpolated,"
+                        "complete-minmax,mask-minmax")
     parser.add_argument("--kinds", default="random,bursts")
     parser.add_argument("--ecg", action="store_true", help="the ECG5000 case and its figure")
     parser.add_argument("--out", type=Path, default=None)
@@ -245,7 +252,7 @@ def main() -> None:
         for kind in args.kinds.split(","):
             X_missing = remove(X, kind, np.random.default_rng(100 + seed))
             for variant in args.variants.split(","):
-                if variant == "complete" and kind != args.kinds.split(",")[0]:
+                if variant.startswith("complete") and kind != args.kinds.split(",")[0]:
                     continue
                 rows.append(run(variant, kind, X, X_missing, seed, n_iter, args.n_runs,
                                 args.quick))

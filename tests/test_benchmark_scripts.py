@@ -88,7 +88,34 @@ def test_missing_values_quick_run(tmp_path):
     subprocess.run([sys.executable, str(SCRIPTS / "missing_values.py"), "--quick", "--out",
                     str(out)], check=True, capture_output=True, timeout=600)
     table = pd.read_csv(out / "results.csv")
-    assert len(table) == 7 and set(table.variant) == {"complete", "mask", "channels",
-                                                      "interpolated"}
-    assert table.loc[table.variant == "mask", "missing_rate"].between(0, 1).all()
+    assert len(table) == 10 and set(table.variant) == {
+        "complete", "mask", "channels", "interpolated", "complete-minmax", "mask-minmax"}
+    assert table.loc[table.variant.str.startswith("mask"), "missing_rate"].between(0, 1).all()
+    assert (table.loc[table.variant == "complete-minmax", "missing"] == "none").all()
     assert "| mask | bursts |" in (out / "summary.md").read_text()
+
+
+def test_ais_combine_merges_runs_over_disjoint_seeds(tmp_path):
+    """benchmarks/ais/run.py --combine: two runs over seeds 0 and 1 summarised as one; runs
+    that share a seed are refused."""
+    spec = importlib.util.spec_from_file_location("ais_run", SCRIPTS / "ais" / "run.py")
+    ais_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ais_run)
+    variants = ["baseline", "baseline + DRS", "baseline + DDLS", "AIS (prior)", "AIS (q)"]
+    for seed in (0, 1):
+        folder = tmp_path / f"part{seed}"
+        folder.mkdir()
+        pd.DataFrame([{"dataset": "stocks", "seed": seed, "variant": v, "fit_s": 1.0,
+                       "discriminative": 0.1 + 0.01 * i + 0.05 * seed,
+                       "strict_discriminative": 0.3, "predictive": 0.04}
+                      for i, v in enumerate(variants)]).to_csv(folder / "results.csv",
+                                                                index=False)
+    out = tmp_path / "merged"
+    ais_run.combine(out, [tmp_path / "part0", tmp_path / "part1"], "r3gan", False)
+    merged = pd.read_csv(out / "results.csv")
+    assert sorted(merged.seed.unique()) == [0, 1] and len(merged) == 10
+    summary = (out / "summary.md").read_text()
+    assert "R3GAN" in summary and "seeds [0, 1]" in summary and "strict_discriminative" in summary
+    with pytest.raises(SystemExit, match="share seeds"):
+        ais_run.combine(tmp_path / "again", [tmp_path / "part0", tmp_path / "part0"], "r3gan",
+                        False)
