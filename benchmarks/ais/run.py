@@ -18,13 +18,27 @@ samples and KL of the mode histogram to uniform, ``seqgan.metrics.mode_coverage`
 scikit-learn's 8 x 8 digits (1,797 images; 1,397 to train, 400 held out), scored by the
 classifier-feature FID, precision and recall against the held-out images (one ImageClassifier
 trained on the training images' labels, the same for every run) and the number of digit
-classes holding at least 5% of the samples.
+classes holding at least 5% of the samples. ``stocks`` (``--model r3gan --datasets stocks
+--no-loglik``): TimeGAN's 3,661 stocks windows in time order, R3GAN at its defaults (2,000
+iterations), scored by the protocol's discriminative and predictive scores and the strict
+discriminative score (time-block split); no likelihoods (no held-out windows outside the
+protocol's).
 Per metric: mean over seeds and the mean and 95% t-interval of the paired difference to the
 baseline. AIS log-likelihood (Wu et al. 2017) of held-out data for both trained models, with
 sigma^2 chosen on validation data of the first seed's baseline and then fixed, and the BDMC gap
 of that baseline.
 
     python benchmarks/ais/run.py --out benchmarks/results/ais            # about 40 min, 1 core
+    python benchmarks/ais/run.py --out benchmarks/results/ais_r3gan --model r3gan \
+        --datasets stocks --no-loglik                                    # about 60 min, 1 core
+
+On two cores, split the seeds into two runs at once and merge them (same arguments, one
+thread each):
+
+    python benchmarks/ais/run.py --out /tmp/a --seeds 3 ... &
+    python benchmarks/ais/run.py --out /tmp/b --seeds 2 --start-seed 3 ...
+    python benchmarks/ais/run.py --out benchmarks/results/ais_r3gan --model r3gan \
+        --combine /tmp/a /tmp/b
     python benchmarks/ais/run.py --out /tmp/ais-quick --quick            # a minute, numbers
                                                                          # meaningless
 """
@@ -46,7 +60,7 @@ import torch
 from scipy import stats
 
 import seqgan
-from seqgan import CRNNGAN, DCGAN, MLPGAN, TimeGAN
+from seqgan import CRNNGAN, DCGAN, MLPGAN, R3GAN, TimeGAN
 from seqgan.ais import (
     AISUpdate,
     ais_log_likelihood,
@@ -63,6 +77,7 @@ from seqgan.metrics import (
     image_precision_recall,
     mode_coverage,
     predictive_score,
+    strict_discriminative_score,
 )
 
 logger = logging.getLogger("benchmarks.ais")
@@ -97,13 +112,16 @@ def run(out: Path, seeds: list[int], quick: bool, datasets: list[str],
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(threads)
     model_cls = {"crnngan": CRNNGAN, "timegan": TimeGAN, "dcgan": DCGAN,
-                 "mlpgan": MLPGAN}[model_name]
+                 "mlpgan": MLPGAN, "r3gan": R3GAN}[model_name]
     if (model_name == "dcgan") != (datasets == ["digits"]):
         raise SystemExit("--model dcgan goes with --datasets digits (and only it).")
     points = {"ring", "grid"}
     if (model_name == "mlpgan") != bool(points & set(datasets)) or (
             model_name == "mlpgan" and not points >= set(datasets)):
         raise SystemExit("--model mlpgan goes with --datasets ring/grid (and only them).")
+    if loglik and "stocks" in datasets:
+        raise SystemExit("The AIS log-likelihood is not set up for stocks (no held-out "
+                         "windows outside the protocol's); add --no-loglik.")
     rows: list[dict] = []
     ll_rows: list[dict] = []
     ais = AISUpdate() if not quick else AISUpdate(every=5, n_temperatures=5, n_particles=64)
@@ -112,10 +130,11 @@ def run(out: Path, seeds: list[int], quick: bool, datasets: list[str],
                  "n_iter": 40 if quick else 1500, "batch_size": 128},
         "grid": {},
         "sines": {"hidden_dim": 32, "n_iter": 20 if quick else 600},
+        "stocks": {"hidden_dim": 32, "n_iter": 20 if quick else 600},
         "digits": {"latent_dim": 8, "base_channels": 32, "batch_size": 64,
                    "n_iter": 20 if quick else 1000},
     }
-    if model_name == "mlpgan":  # the model's defaults
+    if model_name in ("mlpgan", "r3gan"):  # the model's defaults
         budgets = {name: {"n_iter": 40} if quick else {} for name in budgets}
     if model_name == "timegan":  # the reference architecture, a short budget
         steps = 10 if quick else 500
@@ -156,6 +175,21 @@ def run(out: Path, seeds: list[int], quick: bool, datasets: list[str],
 
                 def score(samples, centres=centres):
                     return mixture_metrics(samples, centres)
+            elif dataset == "stocks":  # TimeGAN's windows in time order, as the protocol
+                X = np.asarray(load_dataset("stocks", seq_len=24, shuffle=False),
+                               dtype=np.float32)
+                X = X[:300] if quick else X
+
+                def score(samples, X=X, seed=seed):
+                    return {"discriminative": discriminative_score(
+                                X, samples, n_runs=n_runs, random_state=seed,
+                                fast=quick).mean,
+                            "strict_discriminative": strict_discriminative_score(
+                                X, samples, n_runs=n_runs, random_state=seed,
+                                fast=quick).mean,
+                            "predictive": predictive_score(
+                                X, samples, n_runs=n_runs, random_state=seed,
+                                fast=quick).mean}
             else:
                 X = load_dataset("sines", n_samples=200 if quick else 2000, seq_len=24,
                                  n_features=5, random_state=seed)
@@ -169,7 +203,7 @@ def run(out: Path, seeds: list[int], quick: bool, datasets: list[str],
                             "predictive": predictive_score(
                                 X, samples, n_runs=n_runs, random_state=seed,
                                 fast=quick).mean}
-            n = {"sines": len(X), "digits": 400}.get(dataset, 2500)
+            n = {"sines": len(X), "stocks": len(X), "digits": 400}.get(dataset, 2500)
             params = {**budgets[dataset], "random_state": seed, "verbose": False}
             models = {}
             for name, update in (("baseline", None), ("AIS", ais)):
@@ -240,12 +274,14 @@ def summarise(out: Path, df: pd.DataFrame, ll: pd.DataFrame, seeds: list[int],
     if quick:
         lines += ["**Quick run: budgets too small for the numbers to mean anything.**", ""]
     better = {"modes": "higher", "high_quality": "higher", "kl": "lower",
-              "discriminative": "lower",
+              "discriminative": "lower", "strict_discriminative": "lower",
               "predictive": "lower", "fid": "lower", "precision": "higher",
               "recall": "higher", "classes": "higher"}
     for dataset, metrics in (("ring", ["modes", "high_quality", "kl"]),
                              ("grid", ["modes", "high_quality", "kl"]),
                              ("sines", ["discriminative", "predictive"]),
+                             ("stocks", ["discriminative", "strict_discriminative",
+                                         "predictive"]),
                              ("digits", ["fid", "precision", "recall", "classes"])):
         part = df[df.dataset == dataset]
         if part.empty:
@@ -279,6 +315,27 @@ def summarise(out: Path, df: pd.DataFrame, ll: pd.DataFrame, seeds: list[int],
     (out / "summary.md").write_text("\n".join(lines))
 
 
+def combine(out: Path, parts: list[Path], model_name: str, quick: bool) -> None:
+    """The results of runs over disjoint seeds (``parts``, each an ``--out``) merged into
+    ``out`` and summarised as one run."""
+    def read(name: str) -> pd.DataFrame:
+        frames = [pd.read_csv(part / name) for part in parts if (part / name).exists()]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    df, ll = read("results.csv"), read("loglik.csv")
+    if df.empty:
+        raise SystemExit(f"No results.csv in {', '.join(map(str, parts))}.")
+    if df.duplicated(["dataset", "seed", "variant"]).any():
+        raise SystemExit("The runs to combine share seeds; give each its own --start-seed.")
+    out.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out / "results.csv", index=False)
+    if not ll.empty:
+        ll.to_csv(out / "loglik.csv", index=False)
+    name = {"crnngan": "CRNNGAN", "timegan": "TimeGAN", "dcgan": "DCGAN", "mlpgan": "MLPGAN",
+            "r3gan": "R3GAN"}[model_name]
+    summarise(out, df, ll, sorted(int(s) for s in df.seed.unique()), quick, name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
@@ -287,13 +344,20 @@ def main() -> None:
                         help="first seed (to add seeds to an earlier run)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--datasets", nargs="+", default=["sines"],
-                        choices=["sines", "ring", "grid", "digits"])
+                        choices=["sines", "stocks", "ring", "grid", "digits"])
     parser.add_argument("--model", default="crnngan",
-                        choices=["crnngan", "timegan", "dcgan", "mlpgan"])
+                        choices=["crnngan", "timegan", "dcgan", "mlpgan", "r3gan"])
     parser.add_argument("--no-loglik", action="store_true", help="skip the AIS likelihoods")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--combine", nargs="+", type=Path, metavar="DIR",
+                        help="merge the results of runs over other seeds (each its own "
+                             "--out, run at the same time) into --out and summarise; trains "
+                             "nothing")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.combine:
+        combine(args.out, args.combine, args.model, args.quick)
+        return
     run(args.out, list(range(args.start_seed, args.start_seed + args.seeds)), args.quick,
         args.datasets, args.model,
         not args.no_loglik, args.threads)
