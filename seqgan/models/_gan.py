@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-import seqgan.models._missing as missing_values
 from seqgan._validation import BOOL, NONE, InstanceOf, Interval, Options
 from seqgan.ais import AISRuntime, AISUpdate
 from seqgan.losses import Objective, mode_collapse_score, spectral_norm
@@ -24,9 +23,9 @@ from seqgan.models._adversarial import (
 from seqgan.models._base import DataSpec, Estimator
 from seqgan.models._latent_view import latent_codec
 from seqgan.models._missing import (
+    add_pattern_term,
     observe_fakes,
     observe_real,
-    pattern_count_loss,
     recording_patterns,
 )
 from seqgan.training import (
@@ -286,7 +285,6 @@ class GANEstimator(Estimator):
             return adversary.add_penalties(out, _logits_only(critic), real_in, fake_in, mask)
 
         profile = getattr(self, "_pattern_profile", None)
-        profile = None if profile is None else profile.to(device)
 
         def generator_loss(batch: Batch) -> dict[str, Any]:
             _, mask = layout(batch)
@@ -311,15 +309,11 @@ class GANEstimator(Estimator):
                                                     weights)}
             out = self._generator_terms(module, out, batch, fake_out, real_out, weights,
                                         adversary)
-            weight = missing_values.PATTERN_WEIGHT
-            if profile is not None and patterns and weight:
-                # the generated gaps: the data's number per step (seqgan/models/_missing.py)
-                term = pattern_count_loss(torch.cat(patterns), profile,
-                                          None if mask is None else mask.repeat(
-                                              len(patterns), 1))
-                out["loss"] = out["loss"] + weight * term
-                out["pattern"] = term.detach()
-            return out
+            if not patterns:  # no fakes with gaps (data without missing values)
+                return out
+            # the generated gaps: the data's number per step (seqgan/models/_missing.py)
+            return add_pattern_term(out, torch.cat(patterns), profile,
+                                    None if mask is None else mask.repeat(len(patterns), 1))
 
         clip = getattr(self, "clip_grad_norm", None)
         return [Phase(self._adversarial_phase, self.n_iter, [

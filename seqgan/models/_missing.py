@@ -47,7 +47,7 @@ BORROWED_SHARE = 0.5
 
 #: Weight of the pattern-count term in the generator's loss (0 switches it off; read at each
 #: step). Measured with R3GAN (benchmarks/missing_values.py's data, seed 0): 1 fixed ECG5000's
-#: positions (per-step spread .020, rate .27 against .29); 3 and 10 also matched the rate but
+#: positions (per-step spread .020, rate .28 against .29); 3 and 10 also matched the rate but
 #: stretched sines' random gaps (mean length 2.5 and 4.7 against the data's 1.4; 1.8 at 1);
 #: selecting the steps to flip at random instead of by rank made every sequence either
 #: complete or missing throughout.
@@ -176,6 +176,17 @@ def pattern_count_loss(observed: torch.Tensor, profile: torch.Tensor,
     return (hinge * valid).sum() / valid.sum().clamp(min=1)
 
 
+def add_pattern_term(out: dict, observed: torch.Tensor, profile: torch.Tensor | None,
+                     step_mask: torch.Tensor | None) -> dict:
+    """``out`` (a generator loss dict) with :data:`PATTERN_WEIGHT` times
+    :func:`pattern_count_loss` added to its ``"loss"`` and the term logged as ``"pattern"``;
+    unchanged without a profile (data without gaps) or at weight 0."""
+    if profile is None or not PATTERN_WEIGHT:
+        return out
+    term = pattern_count_loss(observed, profile.to(observed.device), step_mask)
+    return {**out, "loss": out["loss"] + PATTERN_WEIGHT * term, "pattern": term.detach()}
+
+
 def observed_weights(real: torch.Tensor, missing: Sequence[int]) -> torch.Tensor | None:
     """Per-entry weights (batch, T, channels) of a real batch for reconstruction losses: the
     observation channel on the value channels with missing values, 1 elsewhere (None without
@@ -187,6 +198,7 @@ def observed_weights(real: torch.Tensor, missing: Sequence[int]) -> torch.Tensor
     return weights
 
 
-__all__ = ["BORROWED_SHARE", "PATTERN_MARGIN", "PATTERN_WEIGHT", "interpolate_gaps",
+__all__ = ["BORROWED_SHARE", "PATTERN_MARGIN", "PATTERN_WEIGHT", "add_pattern_term",
+           "interpolate_gaps",
            "observation_channels", "observe_fakes", "observe_real", "observed_profile",
            "observed_weights", "pattern_count_loss", "recording_patterns"]

@@ -8,14 +8,13 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-import seqgan.models._missing as missing_values
 from seqgan._validation import NONE, Interval, Options
 from seqgan.ais import AISUpdate
 from seqgan.losses import NonSaturating, Objective
 from seqgan.models._adversarial import Adversary
 from seqgan.models._base import DataSpec
 from seqgan.models._gan import GANEstimator
-from seqgan.models._missing import observation_channels, observed_weights, pattern_count_loss
+from seqgan.models._missing import add_pattern_term, observation_channels, observed_weights
 from seqgan.models._output import output_activation_for
 from seqgan.models._terms import extra_fake_loss
 from seqgan.nn import CELLS, RNNStack, masked_step_mean, repeat_over_steps
@@ -414,7 +413,6 @@ lr_schedule, balance, ema, diagnostics_every
         # a batch statistic of the real data, is left out.
         private = self.privacy is not None
         profile = getattr(self, "_pattern_profile", None)
-        profile = None if profile is None else profile.to(device)
 
         def root(error: torch.Tensor, mean: torch.Tensor) -> torch.Tensor:
             """sqrt of the mean squared ``error`` (batch, ...): of the batch, or under DP
@@ -482,13 +480,9 @@ lr_schedule, balance, ema, diagnostics_every
                                                  batch.static.unsqueeze(1), None)
             loss = adv + gamma * adv_e + 100 * root_s + 100 * moments
             out = {"loss": loss, "adversarial": adv, "supervised": loss_s, "moments": moments}
-            if profile is not None and missing_values.PATTERN_WEIGHT:
-                # the generated gaps: the data's number per step (seqgan/models/_missing.py)
-                seen_channels = observation_channels(x_hat.shape[-1], spec.missing)
-                pattern = pattern_count_loss(x_hat[..., seen_channels], profile, mask)
-                out["loss"] = loss + missing_values.PATTERN_WEIGHT * pattern
-                out["pattern"] = pattern.detach()
-            return out
+            # the generated gaps: the data's number per step (seqgan/models/_missing.py)
+            seen = observation_channels(x_hat.shape[-1], spec.missing)
+            return add_pattern_term(out, x_hat[..., seen], profile, mask)
 
         def embedder_loss(batch: Batch) -> dict[str, Any]:
             lengths, mask = unpack(batch)
