@@ -44,6 +44,25 @@ def test_samples_do_not_depend_on_the_batch_size_across_blocks(model, small_bloc
     assert not np.allclose(a[:7], a[7:14])  # each block draws new latents
 
 
+def test_the_default_batch_size_gives_the_same_samples(model, small_blocks):
+    np.testing.assert_allclose(model.sample(30, random_state=5), model.sample(
+        30, random_state=5, batch_size=1024), rtol=1e-5, atol=1e-6)
+
+
+def test_r3gan_samples_about_8192_steps_per_pass_on_the_cpu(monkeypatch):
+    from seqgan import R3GAN
+    model = R3GAN(**R3GAN.get_test_params()).fit(_X())
+    assert [model._sample_batch_size(t) for t in (4, 24, 384, 10**6)] == [1024, 341, 21, 16]
+    sizes = []
+    real_generate = model._generate
+    monkeypatch.setattr(model, "_generate", lambda m, z, c, T: sizes.append(len(z[0])) or
+                        real_generate(m, z, c, T))
+    model.sample(50, seq_len=2048)  # 8192 // 2048 = 4, raised to the floor of 16
+    assert sizes == [16, 16, 16, 2]
+    model.device_ = "cuda"  # accelerators keep big batches (only the rule is read)
+    assert model._sample_batch_size(384) == 1024
+
+
 def test_up_to_one_block_the_samples_are_those_of_earlier_versions(model):
     # one draw of every latent for n <= _SAMPLE_BLOCK, as before: same seed, same samples
     a = model.sample(9, random_state=1)

@@ -20,6 +20,9 @@ from seqgan.models._gan import GANEstimator
 from seqgan.models._missing import observation_channels, observe_real
 from seqgan.nn._temporal_conv import SeriesView, TemporalConvDiscriminator, TemporalConvGenerator
 
+#: Steps (sequences x length) per generator pass when sampling on the CPU.
+_STEPS_PER_SAMPLE_PASS = 8192
+
 #: Width at each resolution (finest first): a rule that accepts an int or a list of ints.
 _WIDTHS = [Interval(int, 1, None), InstanceOf((list, tuple), "a list of widths, finest first")]
 
@@ -326,6 +329,15 @@ class R3GAN(GANEstimator):
         standard normal."""
         return (torch.randn(n, seq_len, self.noise_dim, generator=generator, device=device),
                 torch.randn(n, self.global_noise_dim, generator=generator, device=device))
+
+    def _sample_batch_size(self, seq_len: int) -> int:
+        """About 8,192 steps per pass on the CPU (16 to 1024 sequences): convolutions over a
+        long batch leave the caches. 10,000 samples of length 384 (two threads): 7.9 s at 1024,
+        2.9-3.3 s at 21; lengths 24 and 96 about the same either way. Accelerators keep
+        1024."""
+        if torch.device(self.device_).type != "cpu":
+            return 1024
+        return max(16, min(1024, _STEPS_PER_SAMPLE_PASS // max(seq_len, 1)))
 
     def _latent_kinds(self, spec):
         return ("normal", "normal")
