@@ -96,6 +96,18 @@ def mixture_metrics(samples: np.ndarray, centres: np.ndarray) -> dict[str, float
     return mode_coverage(samples.reshape(len(samples), -1), centres, MIXTURE_STD)
 
 
+def protocol_scores(X: np.ndarray, samples: np.ndarray, seed: int, n_runs: int, quick: bool,
+                    strict: bool) -> dict[str, float]:
+    """The TimeGAN protocol's discriminative and predictive scores of ``samples`` against
+    ``X`` (n, T, d), and with ``strict`` the strict discriminative score."""
+    kwargs = {"n_runs": n_runs, "random_state": seed, "fast": quick}
+    metrics = {"discriminative": discriminative_score}
+    if strict:
+        metrics["strict_discriminative"] = strict_discriminative_score
+    metrics["predictive"] = predictive_score
+    return {name: metric(X, samples, **kwargs).mean for name, metric in metrics.items()}
+
+
 def paired(df: pd.DataFrame, metric: str, variant: str) -> tuple[float, float, float]:
     """Mean over seeds of ``variant``, and the mean and 95% half-width of its paired
     difference to the baseline."""
@@ -181,15 +193,7 @@ def run(out: Path, seeds: list[int], quick: bool, datasets: list[str],
                 X = X[:300] if quick else X
 
                 def score(samples, X=X, seed=seed):
-                    return {"discriminative": discriminative_score(
-                                X, samples, n_runs=n_runs, random_state=seed,
-                                fast=quick).mean,
-                            "strict_discriminative": strict_discriminative_score(
-                                X, samples, n_runs=n_runs, random_state=seed,
-                                fast=quick).mean,
-                            "predictive": predictive_score(
-                                X, samples, n_runs=n_runs, random_state=seed,
-                                fast=quick).mean}
+                    return protocol_scores(X, samples, seed, n_runs, quick, strict=True)
             else:
                 X = load_dataset("sines", n_samples=200 if quick else 2000, seq_len=24,
                                  n_features=5, random_state=seed)
@@ -197,12 +201,7 @@ def run(out: Path, seeds: list[int], quick: bool, datasets: list[str],
                                       random_state=1000 + seed)
 
                 def score(samples, X=X, seed=seed):
-                    return {"discriminative": discriminative_score(
-                                X, samples, n_runs=n_runs, random_state=seed,
-                                fast=quick).mean,
-                            "predictive": predictive_score(
-                                X, samples, n_runs=n_runs, random_state=seed,
-                                fast=quick).mean}
+                    return protocol_scores(X, samples, seed, n_runs, quick, strict=False)
             n = {"sines": len(X), "stocks": len(X), "digits": 400}.get(dataset, 2500)
             params = {**budgets[dataset], "random_state": seed, "verbose": False}
             models = {}
