@@ -96,13 +96,27 @@ class SequenceEncoder:
         (None: the longest sequence).
     owner : str
         Name used in error messages (the estimator's class name).
+    find_copies : bool
+        Find features that are exact copies of an earlier feature (equal at every valid step):
+        they are scaled to 0 like constant features and generated as copies of it, so that
+        the copy holds exactly in every sample. Off for differentially private fits (which
+        feature copies which is a fact about the data).
+
+    Attributes
+    ----------
+    copies_ : list of [int, int]
+        ``[copy, source]`` channel pairs found by ``fit_transform`` (``source < copy``).
     """
 
+    #: The class-level default for files written before feature copies were found.
+    copies_: tuple[tuple[int, int], ...] | list[list[int]] = ()
+
     def __init__(self, *, scaling: str | None = "minmax", seq_len: int | None = None,
-                 owner: str = "model") -> None:
+                 owner: str = "model", find_copies: bool = True) -> None:
         self.scaling = scaling
         self.seq_len = seq_len
         self.owner = owner
+        self.find_copies = find_copies
 
     # ------------------------------------------------------------------ fit
     def fit_transform(
@@ -177,6 +191,7 @@ class SequenceEncoder:
         self.scaler_ = FeatureScaler(self.scaling).fit(raw, mask)
         for start, stop in self._categorical_slices():  # one-hot channels stay 0/1
             self.scaler_.offset_[start:stop], self.scaler_.scale_[start:stop] = 0.0, 1.0
+        self.copies_ = self._find_copies(raw, mask) if self.find_copies else []
         values = self._scaled(raw, mask)
 
         uniq, counts = np.unique(lengths, return_counts=True)
@@ -203,7 +218,7 @@ class SequenceEncoder:
         """
         categories = {c["name"]: c["categories"] for c in self.columns_ if "categories" in c}
         probe = SequenceEncoder(scaling=None, seq_len=self.seq_len if self.kind_ == "wide"
-                                else None, owner=self.owner)
+                                else None, owner=self.owner, find_copies=False)
         probe.fixed_categories_ = categories
         if self.kind_ == "long" and id_column is None:
             id_column, time_column = self.id_column_, time_column or self.time_column_
@@ -271,6 +286,39 @@ class SequenceEncoder:
                         f"{self._channel_name(j)} {rates[j]:.1%}"
                         for j in self.missing_channels_))
 
+    def _find_copies(self, raw: np.ndarray, mask: np.ndarray) -> list[list[int]]:
+        """``[copy, source]`` pairs of numeric channels equal at every valid step (features
+        with missing values, constant features and one-hot categories are left out)."""
+        categorical = {j for start, stop in self._categorical_slices()
+                       for j in range(start, stop)}
+        skip = categorical | set(self.missing_channels_) | set(self.scaler_.constant_.tolist())
+        flat = raw[mask]  # (valid steps, n_channels)
+        first: dict[bytes, list[int]] = {}
+        pairs = []
+        for j in range(self.n_channels_):
+            if j in skip:
+                continue
+            column = np.ascontiguousarray(flat[:, j])
+            key = column.tobytes()
+            source = next((i for i in first.get(key, []) if np.array_equal(flat[:, i], column)),
+                          None)
+            if source is None:
+                first.setdefault(key, []).append(j)
+            else:
+                pairs.append([j, source])
+        if pairs:
+            logger.info("%s: feature(s) %s are exact copies of %s at every training step; they "
+                        "are generated as copies.", self.owner,
+                        [self._channel_name(j) for j, _ in pairs],
+                        [self._channel_name(i) for _, i in pairs])
+        return pairs
+
+    def _restore_copies(self, raw: np.ndarray) -> np.ndarray:
+        """Write each copied feature's source into it (``raw`` (..., n_channels), in place)."""
+        for copy, source in self.copies_:
+            raw[..., copy] = raw[..., source]
+        return raw
+
     def _scaled(self, raw: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Raw values (n, T, n_channels), NaN where missing -> scaled float32 values, 0 on
         padding and where missing, then one observation channel (1 observed, 0 missing or
@@ -278,6 +326,8 @@ class SequenceEncoder:
         observed = ~np.isnan(raw)
         scaled = self.scaler_.transform(np.where(observed, raw, 0.0))
         values = np.where(observed, scaled, 0.0) * mask[..., None]
+        if len(self.copies_):  # generated from their source: nothing to learn
+            values[..., [copy for copy, _ in self.copies_]] = 0.0
         if self.missing_channels_:
             seen = observed[..., self.missing_channels_] & mask[..., None]
             values = np.concatenate([values, seen], axis=-1)
@@ -655,7 +705,7 @@ class SequenceEncoder:
         ``"none"`` returns every value.
         """
         check_missing_option(missing)
-        raw = self.scaler_.inverse_transform(values[..., : self.n_channels_])
+        raw = self._restore_copies(self.scaler_.inverse_transform(values[..., : self.n_channels_]))
         if missing == "pattern" and self.missing_channels_:
             gaps = values[..., self.n_channels_:] < 0.5
             raw[..., self.missing_channels_] = np.where(gaps, np.nan,
@@ -719,7 +769,7 @@ class SequenceEncoder:
               "length_values_", "length_counts_", "fixed_length_", "train_len_", "static_names_")
     _OPTIONAL = ("list_element_ndim_", "id_column_", "time_column_", "id_dtype_", "time_",
                  "static_frame_", "static_columns_", "static_in_frame_", "frame_columns_",
-                 "missing_channels_")
+                 "missing_channels_", "copies_")
     #: The class-level default for files written before missing values were supported.
     missing_channels_: tuple[int, ...] | list[int] = ()
 

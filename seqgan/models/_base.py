@@ -396,7 +396,8 @@ class Estimator(BaseEstimator):
                               ) -> tuple[Any, Any, DataSpec]:
         """The fitted data encoder, the training data and the shapes to build networks for."""
         encoder = SequenceEncoder(scaling=self.scaling, seq_len=self.seq_len,
-                                  owner=type(self).__name__)
+                                  owner=type(self).__name__,
+                                  find_copies=getattr(self, "privacy", None) is None)
         data = encoder.fit_transform(X, static=static, condition=condition, id_column=id_column,
                                      time_column=time_column, categorical=categorical,
                                      stride=stride, static_columns=static_columns)

@@ -377,8 +377,13 @@ class SeriesView(nn.Module):
     @torch.no_grad()
     def set_statistics(self, values: torch.Tensor, mask: torch.Tensor | None = None) -> None:
         """Set the maps from training data: ``values`` (n, T, d), ``mask`` (n, T) of valid
-        steps. A variance (or eigenvalue) below ``floor`` times the largest (a constant or
-        collinear channel) is raised to it (default 1e-6 standardised, 1e-3 whitened)."""
+        steps. A variance (or eigenvalue) below ``floor`` times the largest (a channel that is
+        constant within each series, or collinear channels) is raised to it (default 1e-6
+        standardised, 1e-3 whitened). A channel whose values never vary (a constant feature or
+        a copy of another, which the data encoder sets to 0 and decodes without the network)
+        is left out of every part: its map is 0, so the discriminator does not see what the
+        generator puts there (raised to the floor, the view multiplied it by about 1,000 and
+        the generator collapsed: energy, strict score .50)."""
         if self.mode == "raw":
             return
         x = values.to(torch.float64)
@@ -386,8 +391,13 @@ class SeriesView(nn.Module):
         m = m.unsqueeze(-1)
         center = (x * m).sum((0, 1)) / m.sum().clamp_min(1.0)
         self.center.copy_(center)
-        for k, (part, valid) in enumerate(zip(*self._parts(x - center, m), strict=True)):
-            self.maps[k].copy_(self._map(part, valid.sum()))
+        parts, valids = self._parts(x - center, m)
+        live = (parts[0] != 0).flatten(0, 1).any(0)  # channels whose values vary
+        for k, (part, valid) in enumerate(zip(parts, valids, strict=True)):
+            self.maps[k].zero_()
+            if live.any():
+                self.maps[k][live.outer(live)] = self._map(
+                    part[..., live], valid.sum()).flatten().to(self.maps.dtype)
 
     def _map(self, centred: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
         """(d, d) map of rows (..., d) (zero where masked; ``count`` valid rows)."""

@@ -352,6 +352,21 @@ def test_series_view_of_constant_data_is_finite():
     assert torch.isfinite(out).all() and not out.any()
 
 
+@pytest.mark.parametrize("mode", ["standardised", "whitened"])
+def test_series_view_leaves_out_a_channel_that_never_varies(mode):
+    """A constant feature or a copy (0 in the encoded data) is decoded without the network:
+    the view must not amplify what the generator puts there (it used to, about 1,000-fold)."""
+    x = _correlated_series()
+    x[..., 2] = 0.0
+    view = SeriesView(3, mode=mode, differences=1)
+    view.set_statistics(x)
+    assert not view.maps[:, 2].any() and not view.maps[:, :, 2].any()
+    fake = x.clone()
+    fake[..., 2] = torch.randn(fake.shape[:2])
+    torch.testing.assert_close(view(fake), view(x))
+    assert view(x)[..., [0, 1, 3, 4]].std() > 0.5
+
+
 def test_series_view_rejects_an_unknown_mode_or_order():
     with pytest.raises(ValueError, match="standardised"):
         SeriesView(2, mode="zca")
