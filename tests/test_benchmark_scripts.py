@@ -119,3 +119,12 @@ def test_ais_combine_merges_runs_over_disjoint_seeds(tmp_path):
     with pytest.raises(SystemExit, match="share seeds"):
         ais_run.combine(tmp_path / "again", [tmp_path / "part0", tmp_path / "part0"], "r3gan",
                         False)
+
+
+def test_r3gan_options_reads_literals_and_text_and_refuses_a_bare_word():
+    """benchmarks/r3gan_options.py: the ablation rows' options as R3GAN's keyword arguments."""
+    parse = _script("r3gan_options").parse_options
+    assert parse(["n_iter=5000", "channels=[64, 128]", "scaling=minmax", "ema=None"]) == {
+        "n_iter": 5000, "channels": [64, 128], "scaling": "minmax", "ema": None}
+    with pytest.raises(SystemExit, match="name=value"):
+        parse(["n_iter"])
