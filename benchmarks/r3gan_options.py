@@ -44,7 +44,7 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
 
 def _ratios(S: np.ndarray, X: np.ndarray) -> dict[str, list[float]]:
     def per_feature(f):
-        return np.round(f(S) / f(X), 2).tolist()
+        return [round(float(v), 2) for v in f(S) / f(X)]
     return {"roughness": per_feature(lambda A: np.diff(A, axis=1).std(axis=(0, 1))),
             "spread": per_feature(lambda A: A.std(axis=(0, 1))),
             "within a window": per_feature(lambda A: A.std(axis=1).mean(axis=0))}
