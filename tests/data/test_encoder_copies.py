@@ -39,7 +39,6 @@ def test_near_copies_constants_categories_and_gapped_features_are_not_copies():
     X = _with_copy()
     X[0, 0, 3] += 1e-9                                  # differs at one step
     X = np.concatenate([X, np.ones((20, 6, 2))], axis=2)  # two equal constants
-    assert SequenceEncoder().fit_transform(X) is not None
     enc = SequenceEncoder()
     enc.fit_transform(X)
     assert enc.copies_ == []
