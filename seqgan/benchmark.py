@@ -77,6 +77,10 @@ METRIC_STEPS = {"discriminative": 2000, "predictive": 5000, "strict_discriminati
 #: Steps of a metric's ``fast`` mode (seqgan.metrics: 50 for the TimeGAN protocol, 100 strict).
 FAST_STEPS = {"discriminative": 50, "predictive": 50, "strict_discriminative": 100}
 TINY_MARK = "†"
+#: Datasets of separate heartbeats (one fixed-length sequence each, not windows of one
+#: series): loaded whole, and the strict classifier splits their beats at random ("iid").
+BEATS = ("ecg5000", "mitdb")
+
 #: The strict classifier needs the real windows' time order (and gives the real row its floor).
 STRICT = "strict_discriminative"
 
@@ -139,13 +143,17 @@ def available_metrics() -> list[str]:
 
 # ---------------------------------------------------------------------------- one run
 def _load(dataset: str, config: BenchmarkConfig, seed: int) -> tuple[np.ndarray, Any]:
-    """The real windows and their order for the strict classifier: "iid" for generated data,
-    else each window's time position (windows cut from one series are shuffled by the
-    TimeGAN protocol with ``random_state=seed``; the same permutation gives their order)."""
+    """The real sequences and their order for the strict classifier: "iid" for generated data
+    and heartbeats (``BEATS``), else each window's time position (windows cut from one series
+    are shuffled by the TimeGAN protocol with ``random_state=seed``; the same permutation gives
+    their order)."""
     from seqgan._validation import check_random_state
     from seqgan.datasets import load_dataset
 
     options = dict(config.dataset_options.get(dataset, {}))
+    if dataset in BEATS:  # fixed-length beats: no windows, no protocol, ``seq_len`` ignored
+        X = np.asarray(load_dataset(dataset, random_state=seed, **options), dtype=np.float64)
+        return _kept(X, "iid", config, seed)
     if dataset == "sines":
         options.setdefault("n_samples", 10000)
         options.setdefault("n_features", 5)
@@ -160,6 +168,12 @@ def _load(dataset: str, config: BenchmarkConfig, seed: int) -> tuple[np.ndarray,
             shuffled = options["protocol"] == "timegan"
         order = (check_random_state(seed).permutation(len(X)) if shuffled
                  else np.arange(len(X)))
+    return _kept(X, order, config, seed)
+
+
+def _kept(X: np.ndarray, order: Any, config: BenchmarkConfig,
+          seed: int) -> tuple[np.ndarray, Any]:
+    """At most ``config.max_windows`` sequences, a random subset of seed ``seed``."""
     if config.max_windows is not None and len(X) > config.max_windows:
         keep = np.random.default_rng(seed).permutation(len(X))[: config.max_windows]
         X = X[keep]
@@ -185,9 +199,9 @@ def _run_one(task: dict[str, Any]) -> dict[str, Any]:
     real = X
     start = time.perf_counter()
     if method == REAL:
-        order = rng.permutation(len(X))
+        halves = rng.permutation(len(X))  # the protocol scores: one random half against the other
         half = len(X) // 2
-        real, synthetic = X[order[:half]], X[order[half:]]
+        real, synthetic = X[halves[:half]], X[halves[half:]]
         row["fit_seconds"] = 0.0
         row["sample_seconds"] = 0.0
     else:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pandas as pd
 import pytest
 
 from seqgan.benchmark import BenchmarkConfig, available_metrics, run_benchmark, threads_per_run
 from seqgan.cli import main
+from tests.conftest import NO_DATA, SHARED_DATA
 
 TINY = {
     "models": {"crnngan": {"hidden_dim": 4, "n_iter": 3, "batch_size": 16, "device": "cpu"}},
@@ -107,3 +109,42 @@ def test_tiny_metric_budgets_are_marked_not_meaningful_in_the_table():
 def test_protocol_budgets_are_not_marked():
     text = _summary({"discriminative": {"n_iter": 2000}})
     assert "Not meaningful" not in text and "†" not in text
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(not (SHARED_DATA / "ECG5000_TRAIN.txt").exists(), reason=NO_DATA)
+def test_heartbeat_datasets_are_benchmarked_as_whole_beats(tmp_path, monkeypatch):
+    """ECG5000's beats are loaded whole (no windows, no protocol; ``seq_len`` ignored) and the
+    strict classifier splits them at random, with its real-vs-real floor."""
+    monkeypatch.setenv("SEQGAN_DATA_HOME", str(SHARED_DATA))
+    config = {"models": {"r3gan": {"channels": [4, 8], "n_iter": 2, "batch_size": 16,
+                                   "device": "cpu"}},
+              "datasets": ["ecg5000"], "seeds": [0], "seq_len": 24, "max_windows": 64,
+              "metrics": ["strict_discriminative"],
+              "metric_options": {"strict_discriminative": {"n_runs": 1, "n_iter": 5}},
+              "plots": False}
+    table = run_benchmark(config, tmp_path, command="pytest").set_index("method")
+    assert list(table.index) == ["r3gan", "real data", "VAR"]
+    assert (table["seq_len"] == 140).all() and (table["n_windows"] == 64).all()
+    assert table["strict_discriminative"].between(0, 0.5).all()
+
+
+def test_real_data_floor_gets_the_sequences_order_not_the_halves_permutation(monkeypatch,
+                                                                              tmp_path):
+    """The real-data row splits the data in random halves for the protocol's scores; its strict
+    floor must still get the data's own order ("iid" for sines), not that permutation."""
+    import seqgan.metrics
+    from seqgan.benchmark import REAL, _run_one
+    from seqgan.metrics._result import MetricResult
+
+    seen = {}
+
+    def floor(X, **options):
+        seen.update(options)
+        return MetricResult.from_values([0.1])
+
+    monkeypatch.setattr(seqgan.metrics, "strict_discriminative_floor", floor)
+    config = BenchmarkConfig.from_mapping({**TINY, "metrics": ["strict_discriminative"]})
+    row = _run_one({"config": asdict(config), "method": REAL, "dataset": "sines", "seed": 0,
+                    "out": str(tmp_path)})
+    assert seen["real_order"] == "iid" and row["strict_discriminative"] == 0.1

@@ -128,3 +128,20 @@ def test_r3gan_options_reads_literals_and_text_and_refuses_a_bare_word():
         "n_iter": 5000, "channels": [64, 128], "scaling": "minmax", "ema": None}
     with pytest.raises(SystemExit, match="name=value"):
         parse(["n_iter"])
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "ECG5000_TRAIN.txt").exists(), reason=NO_DATA)
+def test_ecg_conditional_quick_run(tmp_path, monkeypatch):
+    """benchmarks/ecg_conditional.py --quick: TSTR against TRTR, per-class scores of the classes
+    with enough beats, and the figure."""
+    monkeypatch.setenv("SEQGAN_DATA_HOME", str(SHARED_DATA))
+    out = tmp_path / "ecg"
+    subprocess.run([sys.executable, str(SCRIPTS / "ecg_conditional.py"), "--quick", "--out",
+                    str(out)], check=True, capture_output=True, timeout=600)
+    row = pd.read_csv(out / "results.csv").iloc[0]
+    assert 0 <= row.tstr <= 1 and 0.5 < row.trtr <= 1  # a forest on real beats learns classes
+    assert row.tstr_over_trtr == pytest.approx(row.tstr / row.trtr)
+    for c in (1, 2):  # the classes with enough beats; classes 3-5 have too few
+        assert 0 <= row[f"disc_{c}"] <= 0.5 and 0 <= row[f"strict_{c}"] <= 0.5
+    assert "disc_3" not in row and row.class_mean_gap_real > 0.5
+    assert (out / "ecg_conditional.png").stat().st_size > 1000
