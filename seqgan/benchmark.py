@@ -265,6 +265,12 @@ def run_benchmark(config: BenchmarkConfig | Mapping[str, Any] | str | Path,
         Results folder (created): results.csv, summary.md, run.json, plots/.
     command : str, optional
         The command line recorded in run.json and summary.md.
+
+    Raises
+    ------
+    RuntimeError
+        When runs failed, naming each with its error, after the other runs finished and their
+        rows, summary and run.json were written.
     """
     if isinstance(config, (str, Path)):
         config = BenchmarkConfig.from_file(config)
@@ -281,7 +287,7 @@ def run_benchmark(config: BenchmarkConfig | Mapping[str, Any] | str | Path,
         methods += [m for m in (REAL, VAR) if m not in methods]
     tasks = [{"config": asdict(config), "method": m, "dataset": d, "seed": s, "out": str(out)}
              for d in config.datasets for m in methods for s in config.seeds]
-    rows = []
+    rows, failures = [], []
     csv_path = out / "results.csv"
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=config.workers, mp_context=context,
@@ -289,10 +295,20 @@ def run_benchmark(config: BenchmarkConfig | Mapping[str, Any] | str | Path,
         futures = {pool.submit(_run_one, task): task for task in tasks}
         for i, future in enumerate(concurrent.futures.as_completed(futures), 1):
             task = futures[future]
-            rows.append(future.result())
-            logger.info("benchmark %d/%d done: %s on %s, seed %d", i, len(tasks),
-                        task["method"], task["dataset"], task["seed"])
+            name = f"{task['method']} on {task['dataset']}, seed {task['seed']}"
+            try:
+                rows.append(future.result())
+            except Exception as error:  # one failed run must not lose the others' rows
+                failures.append(f"{name}: {type(error).__name__}: {error}")
+                logger.error("benchmark %d/%d failed: %s", i, len(tasks), failures[-1])
+                continue
+            logger.info("benchmark %d/%d done: %s", i, len(tasks), name)
             pd.DataFrame(rows).to_csv(csv_path, index=False)  # partial results survive
+    if failures:
+        message = (f"{len(failures)} of {len(tasks)} benchmark runs failed (the {len(rows)} "
+                   f"others are in {out}):\n" + "\n".join(failures))
+        if not rows:
+            raise RuntimeError(message)
     order = {(t["dataset"], t["method"], t["seed"]): i for i, t in enumerate(tasks)}
     table = pd.DataFrame(sorted(rows, key=lambda r: order[(r["dataset"], r["method"],
                                                            r["seed"])]))
@@ -302,6 +318,8 @@ def run_benchmark(config: BenchmarkConfig | Mapping[str, Any] | str | Path,
             "config": asdict(config)}
     (out / "run.json").write_text(json.dumps(meta, indent=2, default=str))
     (out / "summary.md").write_text(summary_markdown(table, config, meta))
+    if failures:
+        raise RuntimeError(message)
     return table
 
 

@@ -148,3 +148,15 @@ def test_real_data_floor_gets_the_sequences_order_not_the_halves_permutation(mon
     row = _run_one({"config": asdict(config), "method": REAL, "dataset": "sines", "seed": 0,
                     "out": str(tmp_path)})
     assert seen["real_order"] == "iid" and row["strict_discriminative"] == 0.1
+
+
+@pytest.mark.timeout(300)
+def test_a_failed_run_keeps_the_other_rows_and_is_reported(tmp_path):
+    config = {**TINY, "seeds": [0], "references": False, "models": {
+        **TINY["models"], "broken": {"model": "crnngan", "hidden_dim": -1}}}
+    with pytest.raises(RuntimeError, match=r"1 of 2 benchmark runs failed(.|\n)*broken on "
+                                           r"sines, seed 0: ValueError.*hidden_dim"):
+        run_benchmark(config, tmp_path)
+    saved = pd.read_csv(tmp_path / "results.csv")
+    assert list(saved["method"]) == ["crnngan"] and saved["discriminative"].notna().all()
+    assert "| crnngan |" in (tmp_path / "summary.md").read_text()
