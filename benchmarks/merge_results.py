@@ -7,7 +7,8 @@ the target's summary.
 Rows of the target for those methods are replaced; the target's own rows, metrics and reference
 rows stay. Only metrics the target reports are kept (a column the target lacks is dropped), so
 the merged table compares like with like; both runs must follow the same protocol (the target's
-config is kept and the source's command is appended to the target's run.json).
+config is kept and the source's command is appended to the target's run.json). A "## Notes"
+section at the end of the target's summary.md (written by hand) is kept.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from seqgan.benchmark import BenchmarkConfig, summary_markdown
+
+#: A section of the target's summary.md from this heading on is kept as it is.
+NOTES = "\n## Notes"
 
 
 def merge(target: Path, source: Path, methods: list[str]) -> pd.DataFrame:
@@ -49,7 +53,10 @@ def merge(target: Path, source: Path, methods: list[str]) -> pd.DataFrame:
                        f"{','.join(methods)}`; seeds per method: {seeds_by_method}")
     merged.to_csv(target / "results.csv", index=False)
     (target / "run.json").write_text(json.dumps(meta, indent=2, default=str))
-    (target / "summary.md").write_text(summary_markdown(merged, cfg, meta))
+    summary = target / "summary.md"
+    before = summary.read_text() if summary.exists() else ""
+    notes = before[before.index(NOTES):] if NOTES in before else ""  # written by hand: kept
+    summary.write_text(summary_markdown(merged, cfg, meta) + notes)
     return merged
 
 

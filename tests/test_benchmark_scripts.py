@@ -43,6 +43,7 @@ def test_merge_replaces_the_methods_rows_and_keeps_the_targets_metrics(tmp_path)
     _results(source, [("r3gan", "sines", s, 1, 1, 1, 0.05 + s / 100, 0.4) for s in range(5)]
              + [("real data", "sines", 0, 1, 1, 1, 0.02, 0.0)],
              ["discriminative", "strict_discriminative"], "new")
+    (target / "summary.md").write_text("# old table\n\n## Notes (added by hand)\n\n- kept\n")
     merged = _script("merge_results").merge(target, source, ["r3gan"])
     table = pd.read_csv(target / "results.csv")
     assert list(table.columns) == list(merged.columns)
@@ -52,6 +53,8 @@ def test_merge_replaces_the_methods_rows_and_keeps_the_targets_metrics(tmp_path)
     assert table[table.method == "real data"].discriminative.tolist() == [0.01]  # kept
     summary = (target / "summary.md").read_text()
     assert "| r3gan | 0.070 ±" in summary and "| timegan | 0.200" in summary
+    assert "# old table" not in summary
+    assert summary.endswith("\n## Notes (added by hand)\n\n- kept\n")  # hand-written notes
     assert "merged by" in json.loads((target / "run.json").read_text())["command"]
     with pytest.raises(ValueError, match="no rows of bigan"):
         _script("merge_results").merge(target, source, ["bigan"])
