@@ -44,6 +44,10 @@ FIGURE = Path(__file__).resolve().parents[1] / "docs" / "figures" / "ecg_conditi
 MIN_CLASS = 50  # training beats a class needs for its own discriminative scores
 
 
+def _rmse(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.sqrt(((a - b) ** 2).mean()))
+
+
 def run_seed(seed: int, args: argparse.Namespace) -> tuple[dict, dict]:
     X, y = load_dataset("ecg5000", return_labels=True)
     X_train, X_test, y_train, y_test = train_test_split(
@@ -62,15 +66,15 @@ def run_seed(seed: int, args: argparse.Namespace) -> tuple[dict, dict]:
     for c in np.unique(y_train):
         real_c, syn_c = X_train[y_train == c], S[y_train == c]
         means[c] = (real_c.mean(0)[:, 0], syn_c.mean(0)[:, 0])
-        row[f"mean_rmse_{c}"] = float(np.sqrt(((means[c][0] - means[c][1]) ** 2).mean()))
+        row[f"mean_rmse_{c}"] = _rmse(*means[c])
         if len(real_c) < MIN_CLASS:
             continue
         row[f"disc_{c}"] = discriminative_score(real_c, syn_c, n_runs=args.n_runs,
                                                 random_state=seed).mean
         row[f"strict_{c}"] = strict_discriminative_score(
             real_c, syn_c, real_order="iid", n_runs=args.n_runs, random_state=seed).mean
-    row["class_mean_gap_real"] = float(np.sqrt(((means[1][0] - means[2][0]) ** 2).mean()))
-    row["class_mean_gap_synthetic"] = float(np.sqrt(((means[1][1] - means[2][1]) ** 2).mean()))
+    row["class_mean_gap_real"] = _rmse(means[1][0], means[2][0])
+    row["class_mean_gap_synthetic"] = _rmse(means[1][1], means[2][1])
     row["real_range"] = f"[{X_train.min():.2f}, {X_train.max():.2f}]"
     row["synthetic_range"] = f"[{S.min():.2f}, {S.max():.2f}]"
     return row, {"real": X_train, "synthetic": S, "labels": y_train}
